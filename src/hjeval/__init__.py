@@ -1,0 +1,25 @@
+"""hjeval: evaluate labour-market reforms with one treated municipality.
+
+Load validated panels, estimate effects net of the business cycle against
+comparison municipalities with inference that is honest when one municipality
+is treated, and build the annual evaluation report.
+
+Examples
+--------
+>>> import hjeval as hj
+>>> hj.area_code("Hjørring")
+(860, 'municipality')
+"""
+
+from hjeval._version import __version__
+from hjeval.data import area_code, comparison_pool, municipality_table
+from hjeval.errors import DataError, HjevalWarning
+
+__all__ = [
+    "DataError",
+    "HjevalWarning",
+    "__version__",
+    "area_code",
+    "comparison_pool",
+    "municipality_table",
+]

@@ -1,0 +1,165 @@
+"""Period codes as they appear in Danish statistics and in user data.
+
+hjeval works with :class:`pandas.Period` values internally. This module turns
+the spellings users bring into periods: years (``2015``), quarters (``2015Q1``
+or the Danish ``2015K1``), months (``2015M01``, ``2015-01``), half-years
+(``2015H1``) and :class:`pandas.Timestamp` / :class:`pandas.Period` values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from hjeval.errors import DataError, format_rows
+
+__all__ = ["Frequency", "parse_period", "parse_periods"]
+
+Frequency = Literal["Y", "6M", "Q", "M"]
+
+_PATTERNS: tuple[tuple[re.Pattern[str], Frequency], ...] = (
+    (re.compile(r"^(\d{4})$"), "Y"),
+    (re.compile(r"^(\d{4})\s*[HhSs]([12])$"), "6M"),
+    (re.compile(r"^(\d{4})\s*[QqKk]([1-4])$"), "Q"),
+    (re.compile(r"^(\d{4})\s*[Mm](\d{1,2})$"), "M"),
+    (re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$"), "M"),
+    (re.compile(r"^(\d{4})/(\d{1,2})$"), "M"),
+)
+
+
+def _match(text: str) -> tuple[int, int, Frequency] | None:
+    for pattern, freq in _PATTERNS:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        year = int(found.group(1))
+        sub = int(found.group(2)) if found.lastindex and found.lastindex > 1 else 0
+        if freq == "M" and not 1 <= sub <= 12:
+            return None
+        return year, sub, freq
+    return None
+
+
+def _to_period(year: int, sub: int, freq: Frequency) -> pd.Period:
+    if freq == "Y":
+        return pd.Period(year=year, freq="Y")
+    if freq == "Q":
+        return pd.Period(year=year, quarter=sub, freq="Q")
+    if freq == "6M":
+        return pd.Period(year=year, month=1 + 6 * (sub - 1), freq="6M")
+    return pd.Period(year=year, month=sub, freq="M")
+
+
+def parse_period(value: object) -> pd.Period:
+    """Parse one period value.
+
+    Parameters
+    ----------
+    value : int, str, pandas.Period or pandas.Timestamp
+        ``2015`` (year), ``"2015Q1"``/``"2015K1"`` (quarter), ``"2015M01"`` or
+        ``"2015-01"`` (month), ``"2015H1"`` (half-year, a 6-month period), a
+        Period (returned unchanged) or a Timestamp (its month).
+
+    Returns
+    -------
+    pandas.Period
+
+    Raises
+    ------
+    DataError
+        If the value is not a recognised period spelling.
+
+    Examples
+    --------
+    >>> parse_period("2015K3")
+    Period('2015Q3', 'Q-DEC')
+    >>> parse_period(2015)
+    Period('2015', 'Y-DEC')
+    >>> parse_period("2015M01")
+    Period('2015-01', 'M')
+    """
+    if isinstance(value, pd.Period):
+        return value
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        return pd.Timestamp(value).to_period("M")
+    if isinstance(value, bool):
+        raise DataError(f"cannot read {value!r} as a period")
+    if isinstance(value, int | np.integer):
+        return pd.Period(year=int(value), freq="Y")
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return pd.Period(year=int(value), freq="Y")
+    if isinstance(value, str):
+        found = _match(value.strip())
+        if found is not None:
+            return _to_period(*found)
+    raise DataError(
+        f"cannot read {value!r} as a period; use a year (2015), quarter (2015Q1 or 2015K1), "
+        "month (2015M01 or 2015-01) or half-year (2015H1)"
+    )
+
+
+def parse_periods(
+    values: pd.Series, *, column: str = "period", source: str = "data"
+) -> pd.Series:
+    """Parse a column of period values into one pandas Period dtype.
+
+    All values must share one frequency (all months, all quarters, ...).
+    Datetime columns become monthly periods.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw period values (strings, integers, datetimes or periods).
+    column, source : str
+        Column and file names used in error messages.
+
+    Returns
+    -------
+    pandas.Series
+        Same index, dtype ``period[...]``.
+
+    Raises
+    ------
+    DataError
+        Naming the column and the first rows that cannot be parsed, or that
+        mix frequencies.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_periods(pd.Series(["2015K1", "2015Q2"])).tolist()
+    [Period('2015Q1', 'Q-DEC'), Period('2015Q2', 'Q-DEC')]
+    """
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return values
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.dt.to_period("M")
+    uniques = pd.unique(values.dropna())
+    parsed: dict[object, pd.Period] = {}
+    bad: list[object] = []
+    for raw in uniques:
+        try:
+            parsed[raw] = parse_period(raw)
+        except DataError:
+            bad.append(raw)
+    missing = values.isna()
+    if bad or missing.any():
+        bad_mask = values.isin(bad) | missing
+        rows = list(values.index[bad_mask.to_numpy()])
+        example = values[bad_mask].iloc[0]
+        raise DataError(
+            f"{source}: column {column!r} has values that are not periods "
+            f"(first: {example!r}) in {format_rows(rows)}; use 2015, 2015Q1/2015K1, "
+            "2015M01/2015-01 or 2015H1"
+        )
+    freqs = {p.freqstr for p in parsed.values()}
+    if len(freqs) > 1:
+        raise DataError(
+            f"{source}: column {column!r} mixes period frequencies {sorted(freqs)}; "
+            "use one frequency per column"
+        )
+    out = values.map(parsed)
+    return out.astype(pd.PeriodDtype(next(iter(parsed.values())).freq)) if parsed else out
