@@ -12,7 +12,17 @@ Examples
 """
 
 from hjeval._version import __version__
-from hjeval.data import area_code, comparison_pool, municipality_table
+from hjeval.data import (
+    area_code,
+    comparison_pool,
+    default_benefit_costs,
+    load_caseload,
+    load_costs,
+    load_cycle,
+    load_hours,
+    municipality_table,
+    read_table,
+)
 from hjeval.errors import DataError, HjevalWarning
 
 __all__ = [
@@ -21,5 +31,11 @@ __all__ = [
     "__version__",
     "area_code",
     "comparison_pool",
+    "default_benefit_costs",
+    "load_caseload",
+    "load_costs",
+    "load_cycle",
+    "load_hours",
     "municipality_table",
+    "read_table",
 ]

@@ -8,6 +8,7 @@ or the Danish ``2015K1``), months (``2015M01``, ``2015-01``), half-years
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from hjeval.errors import DataError, format_rows
 
-__all__ = ["Frequency", "parse_period", "parse_periods"]
+__all__ = ["Frequency", "parse_period", "parse_periods", "period_lookup"]
 
 Frequency = Literal["Y", "6M", "Q", "M"]
 
@@ -83,7 +84,7 @@ def parse_period(value: object) -> pd.Period:
     """
     if isinstance(value, pd.Period):
         return value
-    if isinstance(value, pd.Timestamp | np.datetime64):
+    if isinstance(value, pd.Timestamp | np.datetime64 | dt.date):
         return pd.Timestamp(value).to_period("M")
     if isinstance(value, bool):
         raise DataError(f"cannot read {value!r} as a period")
@@ -99,6 +100,37 @@ def parse_period(value: object) -> pd.Period:
         f"cannot read {value!r} as a period; use a year (2015), quarter (2015Q1 or 2015K1), "
         "month (2015M01 or 2015-01) or half-year (2015H1)"
     )
+
+
+def period_lookup(values: pd.Series) -> tuple[dict[object, pd.Period], list[object]]:
+    """Parse each distinct value of a column once.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw period values; missing values are ignored.
+
+    Returns
+    -------
+    (parsed, bad) : tuple
+        ``parsed`` maps each readable raw value to its period; ``bad`` lists the
+        raw values that are not periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parsed, bad = period_lookup(pd.Series(["2015K1", "2015K1", "spring"]))
+    >>> parsed, bad
+    ({'2015K1': Period('2015Q1', 'Q-DEC')}, ['spring'])
+    """
+    parsed: dict[object, pd.Period] = {}
+    bad: list[object] = []
+    for raw in pd.unique(values.dropna()):
+        try:
+            parsed[raw] = parse_period(raw)
+        except DataError:
+            bad.append(raw)
+    return parsed, bad
 
 
 def parse_periods(
@@ -137,14 +169,7 @@ def parse_periods(
         return values
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.dt.to_period("M")
-    uniques = pd.unique(values.dropna())
-    parsed: dict[object, pd.Period] = {}
-    bad: list[object] = []
-    for raw in uniques:
-        try:
-            parsed[raw] = parse_period(raw)
-        except DataError:
-            bad.append(raw)
+    parsed, bad = period_lookup(values)
     missing = values.isna()
     if bad or missing.any():
         bad_mask = values.isin(bad) | missing

@@ -1,6 +1,14 @@
-"""Panels: schemas, readers, validation and the municipality table."""
+"""Panels: schemas, readers, validation, loaders and the municipality table."""
 
+from hjeval.data.loaders import (
+    default_benefit_costs,
+    load_caseload,
+    load_costs,
+    load_cycle,
+    load_hours,
+)
 from hjeval.data.municipalities import area_code, comparison_pool, municipality_table
+from hjeval.data.readers import read_table
 from hjeval.data.schemas import CASELOAD, COSTS, CYCLE, HOURS_CELL, HOURS_PERSON, Schema
 
 __all__ = [
@@ -12,5 +20,11 @@ __all__ = [
     "Schema",
     "area_code",
     "comparison_pool",
+    "default_benefit_costs",
+    "load_caseload",
+    "load_costs",
+    "load_cycle",
+    "load_hours",
     "municipality_table",
+    "read_table",
 ]
