@@ -117,13 +117,17 @@ def test_missing_required_column(tmp_path: Path) -> None:
 
 def test_unparseable_period(tmp_path: Path) -> None:
     path = bad_person_file(tmp_path, "1,860,2015-01,0,sickness", "1,860,jan 2015,0,sickness")
-    with pytest.raises(hj.DataError, match=r"bad\.csv: column 'month' has values that are not periods.*\(first: 'jan 2015'\) in row 3$"):
+    with pytest.raises(hj.DataError, match=(
+        r"bad\.csv: column 'month' has values that are not periods.*\(first: 'jan 2015'\) in row 3$"
+    )):
         hj.load_hours(path)
 
 
 def test_non_numeric_value(tmp_path: Path) -> None:
     path = bad_person_file(tmp_path, "1,860,2015-01,0,sickness", "1,860,2015-02,abc,sickness")
-    with pytest.raises(hj.DataError, match=r"bad\.csv: column 'hours' has values that are not numbers \(first: 'abc'\) in row 3"):
+    with pytest.raises(hj.DataError, match=(
+        r"bad\.csv: column 'hours' has values that are not numbers \(first: 'abc'\) in row 3"
+    )):
         hj.load_hours(path)
 
 
@@ -157,7 +161,9 @@ def test_more_hours_than_persons_have_in_a_cell(tmp_path: Path) -> None:
 
 def test_unknown_municipality_code(tmp_path: Path) -> None:
     path = bad_person_file(tmp_path, "1,860,2015-01,0,sickness", "2,999,2015-01,0,sickness")
-    with pytest.raises(hj.DataError, match=r"column 'municipality' has unknown municipality code or name \(first: '999'\) in row 3"):
+    with pytest.raises(hj.DataError, match=(
+        r"column 'municipality' has unknown municipality code or name \(first: '999'\) in row 3"
+    )):
         hj.load_hours(path)
 
 

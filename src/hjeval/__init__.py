@@ -24,6 +24,7 @@ from hjeval.data import (
     read_table,
 )
 from hjeval.errors import DataError, HjevalWarning
+from hjeval.estimators import did
 
 __all__ = [
     "DataError",
@@ -32,6 +33,7 @@ __all__ = [
     "area_code",
     "comparison_pool",
     "default_benefit_costs",
+    "did",
     "load_caseload",
     "load_costs",
     "load_cycle",

@@ -21,7 +21,7 @@ from hjeval.data.schemas import Column, Schema
 from hjeval.errors import DataError, HjevalWarning, format_rows
 from hjeval.periods import parse_periods, period_lookup
 
-__all__ = ["Exclusion", "OnInvalid", "VALUE_ALIASES", "validate"]
+__all__ = ["VALUE_ALIASES", "Exclusion", "OnInvalid", "validate"]
 
 OnInvalid = Literal["raise", "exclude"]
 

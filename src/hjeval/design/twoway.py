@@ -150,9 +150,35 @@ class TwoWayProjector:
 
     def _solve_periods(self, rhs: np.ndarray) -> np.ndarray:
         """Period effects from the reduced system, the first period pinned at 0."""
-        lam = np.zeros((self.n_periods,) + rhs.shape[1:])
+        lam = np.zeros((self.n_periods, *rhs.shape[1:]))
         lam[1:] = scipy.linalg.cho_solve(self.factor, rhs[1:])
         return lam
+
+    def effects(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unit and period effects of one row-level column.
+
+        Parameters
+        ----------
+        x : numpy.ndarray, shape (n,)
+
+        Returns
+        -------
+        (alpha, lam) : tuple of numpy.ndarray
+            ``alpha`` per unit and ``lam`` per period (the first period at 0)
+            with ``x - alpha[unit] - lam[period]`` orthogonal to both.
+        """
+        col = np.asarray(x, dtype=np.float64)
+        wx = self.weight * col
+        unit_mean = np.bincount(self.unit, weights=wx, minlength=self.n_units) / self.unit_weight
+        b = np.bincount(self.period, weights=wx, minlength=self.n_periods)
+        c = np.bincount(
+            self.period, weights=self.weight * unit_mean[self.unit], minlength=self.n_periods
+        )
+        lam = self._solve_periods(b - c)
+        lam_per_unit = np.bincount(
+            self.unit, weights=self.weight * lam[self.period], minlength=self.n_units
+        ) / self.unit_weight
+        return unit_mean - lam_per_unit, lam
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
         """Residuals of row-level columns on unit and period fixed effects.
@@ -171,20 +197,36 @@ class TwoWayProjector:
         flat = values.reshape(len(values), -1)
         out = np.empty_like(flat)
         for j in range(flat.shape[1]):
-            col = flat[:, j]
-            wx = self.weight * col
-            unit_sum = np.bincount(self.unit, weights=wx, minlength=self.n_units)
-            b = np.bincount(self.period, weights=wx, minlength=self.n_periods)
-            unit_mean = unit_sum / self.unit_weight
-            c = np.bincount(
-                self.period, weights=self.weight * unit_mean[self.unit], minlength=self.n_periods
-            )
-            lam = self._solve_periods(b - c)
-            lam_per_unit = np.bincount(
-                self.unit, weights=self.weight * lam[self.period], minlength=self.n_units
-            ) / self.unit_weight
-            out[:, j] = col - (unit_mean - lam_per_unit)[self.unit] - lam[self.period]
+            alpha, lam = self.effects(flat[:, j])
+            out[:, j] = flat[:, j] - alpha[self.unit] - lam[self.period]
         return out.reshape(values.shape)
+
+    def solve_periods(self, rhs: np.ndarray) -> np.ndarray:
+        """Solve the reduced period system for right-hand sides (T,) or (T, k)."""
+        return self._solve_periods(rhs)
+
+    def assignment_terms(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-group pieces of the projected indicator of "group g, active period".
+
+        For a set S of groups, the indicator ``z_gt = 1{g in S} active_t`` has
+        ``z~' W z~ = own[S].sum() - v_S' lam(v_S)`` with ``v_S = v[S].sum(0)``
+        and ``lam`` the period solve: sums of per-group terms and one T x T solve.
+
+        Parameters
+        ----------
+        active : numpy.ndarray, shape (T,)
+            The period profile (1 from the start period on).
+
+        Returns
+        -------
+        (own, v) : tuple of numpy.ndarray
+            ``own`` shape (G,), ``v`` shape (G, T).
+        """
+        profile = np.asarray(active, dtype=np.float64)
+        weighted = self.cell_weight * profile
+        mixed = np.einsum("gts,s->gt", self.blocks, profile)
+        own = weighted @ profile - mixed @ profile
+        return own, weighted - mixed
 
     def cell_sums(self, values: np.ndarray) -> np.ndarray:
         """Weighted sums of row values per (group, period) cell, shape (G, T[, k])."""

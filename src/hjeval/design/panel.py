@@ -1,0 +1,309 @@
+"""Turn a DataFrame and column roles into an estimation design.
+
+The design holds plain integer codes and float arrays (no pandas on the hot
+path): units (the fixed-effect level), groups (where treatment is assigned),
+clusters, periods, the treatment indicator, outcome, weights and regressors,
+together with the labels needed to report results and a record of every row
+left out and why.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hjeval.data.municipalities import comparison_pool
+from hjeval.errors import DataError, HjevalWarning, format_rows
+from hjeval.periods import parse_period, parse_periods
+
+__all__ = ["Comparison", "PanelDesign", "build_design"]
+
+Comparison = str | Sequence[object] | None
+
+_NAMED_POOLS = ("north_jutland", "rural", "all")
+
+
+@dataclass(frozen=True)
+class PanelDesign:
+    """Arrays and labels of a difference-in-differences design.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        Outcome per row.
+    unit, group, cluster, period : numpy.ndarray of int64
+        Codes per row; ``group_labels[group]`` etc. give the labels.
+    weight : numpy.ndarray
+        Row weights (ones when none were given).
+    treated_groups : numpy.ndarray of int64
+        Group codes of the treated groups.
+    start : int
+        Period code of the first treated period.
+    treat : numpy.ndarray of float64
+        Treatment indicator per row.
+    regressors : numpy.ndarray, shape (n, k)
+        Further regressors (cycle, covariates), in ``regressor_names`` order.
+    exclusions : tuple of dict
+        Rows left out: ``{"reason", "rows"}``.
+    """
+
+    y: np.ndarray
+    unit: np.ndarray
+    group: np.ndarray
+    cluster: np.ndarray
+    period: np.ndarray
+    weight: np.ndarray
+    treat: np.ndarray
+    regressors: np.ndarray
+    regressor_names: tuple[str, ...]
+    treated_groups: np.ndarray
+    start: int
+    group_labels: tuple[object, ...]
+    period_labels: tuple[object, ...]
+    cluster_labels: tuple[object, ...]
+    unit_is_group: bool
+    outcome: str
+    comparison: str
+    n_rows_input: int
+    exclusions: tuple[dict[str, object], ...] = field(default=())
+
+    @property
+    def n_obs(self) -> int:
+        """Rows used."""
+        return len(self.y)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (treated and comparison)."""
+        return len(self.group_labels)
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods."""
+        return len(self.period_labels)
+
+    @property
+    def comparison_groups(self) -> np.ndarray:
+        """Codes of the comparison groups."""
+        return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)
+
+    def treated_label(self) -> object:
+        """The treated group's label, or a list of labels when several."""
+        labels = [self.group_labels[g] for g in self.treated_groups]
+        return labels[0] if len(labels) == 1 else labels
+
+
+def _as_list(value: object) -> list[object]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        return [value]
+    return list(value)
+
+
+def _require_columns(data: pd.DataFrame, roles: dict[str, str | None]) -> None:
+    absent = {role: col for role, col in roles.items() if col is not None and col not in data.columns}
+    if absent:
+        detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
+        raise DataError(f"column(s) not in the data: {detail}; the data has {list(data.columns)}")
+
+
+def _pool_labels(comparison: Comparison, treated: list[object], groups: pd.Series) -> tuple[list[object] | None, str]:
+    if comparison is None:
+        return None, "all other groups"
+    if isinstance(comparison, str):
+        if comparison not in _NAMED_POOLS:
+            raise DataError(
+                f"comparison={comparison!r} is not a named pool; use one of {list(_NAMED_POOLS)}, "
+                "a list of group labels, or None for all other groups"
+            )
+        codes = comparison_pool(comparison, [int(t) for t in treated if isinstance(t, int | np.integer)])  # type: ignore[arg-type]
+        return list(codes), comparison
+    labels = list(comparison)
+    absent = [c for c in labels if not (groups == c).any()]
+    if absent:
+        raise DataError(f"comparison groups {absent} are not in the group column")
+    return labels, "list: " + ", ".join(str(c) for c in labels)
+
+
+def _encode(values: pd.Series) -> tuple[np.ndarray, tuple[object, ...]]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), tuple(uniques.tolist())
+
+
+def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarray, tuple[object, ...], int]:
+    periods = parse_periods(values, column=time)
+    try:
+        first = parse_period(start)
+    except DataError as err:
+        raise DataError(f"start={start!r} is not a period: {err}") from err
+    if pd.PeriodDtype(first.freq) != periods.dtype:
+        raise DataError(
+            f"start={start!r} is a {first.freqstr} period but column {time!r} holds "
+            f"{periods.dtype} values; give start in the same kind"
+        )
+    codes, labels = _encode(periods)
+    ordinals = [p.ordinal for p in labels]  # type: ignore[attr-defined]
+    lo, hi = labels[0], labels[-1]
+    if not lo < first <= hi:  # type: ignore[operator]
+        raise DataError(
+            f"start={first} leaves no pre-period or no post-period: column {time!r} runs "
+            f"from {lo} to {hi}; start must be after the first and at most the last period"
+        )
+    start_code = int(np.searchsorted(ordinals, first.ordinal))
+    return codes, labels, start_code
+
+
+def build_design(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: object,
+    start: object,
+    group: str | None = None,
+    cluster: str | None = None,
+    regressors: Sequence[str] = (),
+    weights: str | None = None,
+    comparison: Comparison = None,
+) -> PanelDesign:
+    """Validate column roles and build a :class:`PanelDesign`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel, one row per unit and period.
+    outcome, unit, time : str
+        Column names.
+    treated : label or list of labels
+        Treated group(s), values of the ``group`` column.
+    start : int, str, pandas.Period or Timestamp
+        First treated period, of the same kind as ``time``.
+    group : str, optional
+        Where treatment is assigned (default ``unit``).
+    cluster : str, optional
+        Where errors cluster (default ``group``); must be constant within units.
+    regressors : sequence of str
+        Further regressors (cycle series, covariates).
+    weights : str, optional
+        Non-negative row weights.
+    comparison : None, {"north_jutland", "rural", "all"} or list
+        Comparison groups: all others (None), a named Danish pool of
+        municipality codes, or an explicit list.
+
+    Returns
+    -------
+    PanelDesign
+
+    Raises
+    ------
+    DataError
+        Missing columns, a treated label absent from the data, a start with no
+        pre- or post-period, a constant treatment, missing values in role
+        columns, a cluster that varies within units.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"m": [1, 1, 2, 2], "year": [2014, 2015] * 2,
+    ...                      "y": [1.0, 3.0, 1.0, 2.0]})
+    >>> design = build_design(data, outcome="y", unit="m", time="year", treated=1, start=2015)
+    >>> design.treat.tolist(), design.start
+    ([0.0, 1.0, 0.0, 0.0], 1)
+    """
+    group = group or unit
+    cluster = cluster or group
+    _require_columns(
+        data,
+        {"outcome": outcome, "unit": unit, "time": time, "group": group, "cluster": cluster,
+         "weights": weights, **{f"regressor {r!r}": r for r in regressors}},
+    )
+    n_input = len(data)
+    treated_labels = _as_list(treated)
+    absent = [t for t in treated_labels if not (data[group] == t).any()]
+    if absent:
+        examples = sorted(pd.unique(data[group].dropna()).tolist(), key=str)[:8]
+        raise DataError(
+            f"treated={absent if len(absent) > 1 else absent[0]!r} is not a value of column "
+            f"{group!r} (values include {examples})"
+        )
+    pool, pool_name = _pool_labels(comparison, treated_labels, data[group])
+    exclusions: list[dict[str, object]] = []
+    keep = np.ones(n_input, dtype=bool)
+    if pool is not None:
+        in_sample = data[group].isin(treated_labels + pool).to_numpy()
+        if (~in_sample).any():
+            exclusions.append({"reason": f"group not in the comparison pool ({pool_name})",
+                               "rows": int((~in_sample).sum())})
+        keep &= in_sample
+    for role, col in (("unit", unit), ("time", time), ("group", group), ("cluster", cluster)):
+        missing = data[col].isna().to_numpy() & keep
+        if missing.any():
+            raise DataError(
+                f"column {col!r} ({role}) has missing values in "
+                f"{format_rows(list(np.flatnonzero(missing)))} (0-based positions)"
+            )
+    for col in (outcome, *regressors, *([weights] if weights else [])):
+        missing = data[col].isna().to_numpy() & keep
+        if missing.any():
+            exclusions.append({"reason": f"missing {col!r}", "rows": int(missing.sum())})
+            keep &= ~missing
+    sample = data.loc[keep]
+    if weights is not None and (sample[weights] < 0).any():
+        raise DataError(f"column {weights!r} (weights) has negative values")
+    _check_cluster_within_units(sample, unit, cluster)
+    period, period_labels, start_code = _period_codes(sample[time], start, time)
+    group_codes, group_labels = _encode(sample[group])
+    treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
+    if len(treated_codes) == len(group_labels):
+        raise DataError("every group is treated: there is no comparison group")
+    unit_codes = _unit_codes(sample[unit], group_codes)
+    cluster_codes, cluster_labels = _encode(sample[cluster])
+    treat = (np.isin(group_codes, treated_codes) & (period >= start_code)).astype(np.float64)
+    if treat.min() == treat.max():
+        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
+    if not np.isin(group_codes[period < start_code], treated_codes).any():
+        raise DataError(f"the treated group has no rows before start={start!r}")
+    if not (treat > 0).any():
+        raise DataError(f"the treated group has no rows from start={start!r}")
+    y = sample[outcome].to_numpy(dtype=np.float64)
+    x = (
+        sample[list(regressors)].to_numpy(dtype=np.float64)
+        if regressors else np.empty((len(sample), 0))
+    )
+    w = sample[weights].to_numpy(dtype=np.float64) if weights else np.ones(len(sample))
+    if exclusions:
+        detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
+        warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=3)
+    return PanelDesign(
+        y=y, unit=unit_codes, group=group_codes, cluster=cluster_codes, period=period, weight=w,
+        treat=treat, regressors=x, regressor_names=tuple(regressors),
+        treated_groups=treated_codes, start=start_code, group_labels=group_labels,
+        period_labels=period_labels, cluster_labels=cluster_labels,
+        unit_is_group=unit == group, outcome=outcome, comparison=pool_name,
+        n_rows_input=n_input, exclusions=tuple(exclusions),
+    )
+
+
+def _unit_codes(units: pd.Series, group_codes: np.ndarray) -> np.ndarray:
+    """Unit codes ordered by group first, so each group's units are contiguous."""
+    frame = pd.DataFrame({"g": group_codes, "u": units.to_numpy()})
+    firsts = frame.drop_duplicates("u")
+    order = firsts.sort_values(["g", "u"], kind="stable")["u"]
+    lookup = pd.Series(np.arange(len(order), dtype=np.int64), index=order.to_numpy())
+    return lookup.reindex(units.to_numpy()).to_numpy(dtype=np.int64)
+
+
+def _check_cluster_within_units(sample: pd.DataFrame, unit: str, cluster: str) -> None:
+    if cluster == unit:
+        return
+    counts = sample.groupby(unit, observed=True, sort=False)[cluster].nunique()
+    varying = counts[counts > 1]
+    if len(varying):
+        raise DataError(
+            f"cluster column {cluster!r} varies within units of {unit!r} "
+            f"(e.g. {unit} {list(varying.index[:3])}); clusters must contain whole units"
+        )

@@ -1,0 +1,5 @@
+"""Effect estimators."""
+
+from hjeval.estimators.did import did
+
+__all__ = ["did"]
