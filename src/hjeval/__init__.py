@@ -24,7 +24,7 @@ from hjeval.data import (
     read_table,
 )
 from hjeval.errors import DataError, HjevalWarning
-from hjeval.estimators import did
+from hjeval.estimators import did, event_study
 
 __all__ = [
     "DataError",
@@ -34,6 +34,7 @@ __all__ = [
     "comparison_pool",
     "default_benefit_costs",
     "did",
+    "event_study",
     "load_caseload",
     "load_costs",
     "load_cycle",

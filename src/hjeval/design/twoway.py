@@ -205,27 +205,29 @@ class TwoWayProjector:
         """Solve the reduced period system for right-hand sides (T,) or (T, k)."""
         return self._solve_periods(rhs)
 
-    def assignment_terms(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-group pieces of the projected indicator of "group g, active period".
+    def assignment_terms(self, profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-group pieces of projected "group g, period profile" indicators.
 
-        For a set S of groups, the indicator ``z_gt = 1{g in S} active_t`` has
-        ``z~' W z~ = own[S].sum() - v_S' lam(v_S)`` with ``v_S = v[S].sum(0)``
-        and ``lam`` the period solve: sums of per-group terms and one T x T solve.
+        For a set S of groups and period profiles ``P`` (T x m), the regressors
+        ``z_gt = 1{g in S} P_t`` have ``Z~' W Z~ = own[S].sum(0) - v_S' lam(v_S)``
+        with ``v_S = v[S].sum(0)`` and ``lam`` the period solve: sums of
+        per-group terms and one T x T solve per assignment.
 
         Parameters
         ----------
-        active : numpy.ndarray, shape (T,)
-            The period profile (1 from the start period on).
+        profiles : numpy.ndarray, shape (T,) or (T, m)
+            E.g. 1 from the start period on (a DiD), or one indicator column per
+            event time (an event study).
 
         Returns
         -------
         (own, v) : tuple of numpy.ndarray
-            ``own`` shape (G,), ``v`` shape (G, T).
+            ``own`` shape (G, m, m), ``v`` shape (G, T, m).
         """
-        profile = np.asarray(active, dtype=np.float64)
-        weighted = self.cell_weight * profile
-        mixed = np.einsum("gts,s->gt", self.blocks, profile)
-        own = weighted @ profile - mixed @ profile
+        prof = np.asarray(profiles, dtype=np.float64).reshape(self.n_periods, -1)
+        weighted = self.cell_weight[:, :, None] * prof[None, :, :]
+        mixed = np.einsum("gts,sm->gtm", self.blocks, prof)
+        own = np.einsum("gtk,tm->gkm", weighted, prof) - np.einsum("tk,gtm->gkm", prof, mixed)
         return own, weighted - mixed
 
     def cell_sums(self, values: np.ndarray) -> np.ndarray:

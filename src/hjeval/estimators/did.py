@@ -42,7 +42,7 @@ def _default_inference(design: PanelDesign) -> Inference:
 
 def _other_terms(fit: TwfeFit, vcov: np.ndarray | None, df: int, alpha: float) -> pd.DataFrame:
     rows = []
-    for j, name in enumerate(fit.names[1:], start=1):
+    for j, name in enumerate(fit.names[fit.n_treat:], start=fit.n_treat):
         est = float(fit.coef[j])
         se = float(np.sqrt(vcov[j, j])) if vcov is not None else np.nan
         t = est / se if se > 0 else np.nan
@@ -69,13 +69,13 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
     alpha, lam = fit.fixed_effects()
     parts = {
         "raw_change": change(design.y),
-        "effect": float(fit.coef[0]) * change(design.treat),
+        "effect": float(fit.coef[0]) * change(fit.treatment_matrix()[:, 0]),
         "common_trend": change(lam[design.period]),
         "composition": change(alpha[design.unit]),
         "residual": change(fit.resid),
     }
     for j, name in enumerate(design.regressor_names):
-        parts[f"regressor:{name}"] = float(fit.coef[j + 1]) * change(design.regressors[:, j])
+        parts[f"regressor:{name}"] = float(fit.coef[fit.n_treat + j]) * change(design.regressors[:, j])
     return parts
 
 
@@ -94,6 +94,7 @@ def _permutation(
         ]
         exact = False
     estimates, slopes = fit.assignment_estimates(assignments)
+    estimates, slopes = estimates[:, 0], slopes[:, 0, 0]
     labels = tuple(
         design.group_labels[int(a[0])] if len(a) == 1 else tuple(design.group_labels[int(g)] for g in a)
         for a in assignments
@@ -264,9 +265,9 @@ def did(
         else:
             if len(design.treated_groups) > 1:
                 raise DataError("inference='conley-taber' is implemented for one treated group")
-            errors, _ = fit.assignment_estimates(
+            errors = fit.assignment_estimates(
                 [np.array([g]) for g in design.comparison_groups], outcome=fit.resid
-            )
+            )[0][:, 0]
             ci, pvalue = conley_taber_interval(estimate, errors, alpha)
             se = float(np.std(errors, ddof=1))
             label = f"Conley-Taber over {len(errors)} comparison groups"

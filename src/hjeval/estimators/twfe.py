@@ -25,14 +25,20 @@ __all__ = ["TwfeFit", "fit_twfe"]
 class TwfeFit:
     """A fitted two-way fixed-effects regression and what inference reuses.
 
+    The first ``n_treat`` coefficients belong to the treatment indicators (one
+    for a DiD, one per event time for an event study), the rest to the
+    regressors.
+
     Attributes
     ----------
     coef : numpy.ndarray
-        Treatment effect first, then the regressors.
+        Treatment coefficients first, then the regressors.
     x_tilde, y_tilde, resid : numpy.ndarray
         Projected regressors and outcome, and residuals, per row.
     gram : numpy.ndarray
         ``X~' W X~``.
+    profiles : numpy.ndarray, shape (T, n_treat)
+        Period profile of each treatment indicator for a treated group.
     """
 
     design: PanelDesign
@@ -42,26 +48,28 @@ class TwfeFit:
     y_tilde: np.ndarray
     resid: np.ndarray
     gram: np.ndarray
+    profiles: np.ndarray
+    treat_names: tuple[str, ...]
+
+    @property
+    def n_treat(self) -> int:
+        """Number of treatment indicators."""
+        return self.profiles.shape[1]
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Coefficient names: ``treatment`` and the regressors."""
-        return ("treatment", *self.design.regressor_names)
-
-    def _post_profile(self) -> np.ndarray:
-        profile = np.zeros(self.design.n_periods)
-        profile[self.design.start:] = 1.0
-        return profile
+        """Coefficient names: the treatment indicators, then the regressors."""
+        return (*self.treat_names, *self.design.regressor_names)
 
     def assignment_estimates(
         self, assignments: list[np.ndarray], *, outcome: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Estimates under re-assigned treatment, and their slopes on the actual treatment.
+        """Treatment coefficients under re-assigned treatment, and their slopes.
 
         Parameters
         ----------
         assignments : list of numpy.ndarray
-            Each an array of group codes treated from the design's start period.
+            Each an array of group codes given the treatment profiles.
         outcome : numpy.ndarray, optional
             A projected row-level outcome to use instead of ``y_tilde`` (e.g.
             residuals); it must be orthogonal to the fixed effects.
@@ -69,36 +77,39 @@ class TwfeFit:
         Returns
         -------
         (estimates, slopes) : tuple of numpy.ndarray
-            ``estimates[s]`` is the treatment coefficient when the groups in
-            ``assignments[s]`` are treated; ``slopes[s]`` is the coefficient
-            of that indicator in a regression of the actual treatment on the
-            same design, so that removing an effect ``tau0`` from the treated
-            moves the estimate by ``-slopes[s] * tau0``.
+            ``estimates[s]`` (shape (m,)) are the treatment coefficients when
+            the groups in ``assignments[s]`` are treated; ``slopes[s]`` (m x m)
+            are the coefficients of those indicators in regressions of the
+            actual treatment indicators on the same design, so that removing
+            effects ``b0`` from the treated moves the estimates by
+            ``-slopes[s] @ b0``.
         """
-        proj, profile = self.projector, self._post_profile()
+        proj, m = self.projector, self.n_treat
         y_t = self.y_tilde if outcome is None else outcome
-        own, v = proj.assignment_terms(profile)
-        after = profile.astype(bool)
-        y_post = proj.cell_sums(y_t)[:, after].sum(axis=1)
-        d_post = proj.cell_sums(self.x_tilde[:, 0])[:, after].sum(axis=1)
-        k = self.x_tilde.shape[1] - 1
+        own, v = proj.assignment_terms(self.profiles)
+        y_cells = proj.cell_sums(y_t) @ self.profiles  # (G, m)
+        actual = proj.cell_sums(self.x_tilde[:, :m]).reshape(proj.n_groups, proj.n_periods, m)
+        d_cells = np.einsum("gtj,tm->gmj", actual, self.profiles)  # profile m against actual indicator j
+        k = self.x_tilde.shape[1] - m
         if k:
-            r_tilde = self.x_tilde[:, 1:]
-            r_post = proj.cell_sums(r_tilde)[:, after, :].sum(axis=1)
-            rr = self.gram[1:, 1:]
+            r_tilde = self.x_tilde[:, m:]
+            r_cells = np.einsum(
+                "gtk,tm->gmk", proj.cell_sums(r_tilde).reshape(proj.n_groups, proj.n_periods, k), self.profiles
+            )
+            rr_inv = np.linalg.inv(self.gram[m:, m:])
             r_y = (r_tilde * self.design.weight[:, None]).T @ y_t
-            r_d = self.gram[1:, 0]
-        estimates = np.empty(len(assignments))
-        slopes = np.empty(len(assignments))
+            r_d = self.gram[m:, :m]
+        estimates = np.empty((len(assignments), m))
+        slopes = np.empty((len(assignments), m, m))
         for s, groups in enumerate(assignments):
             v_s = v[groups].sum(axis=0)
-            dd = own[groups].sum() - v_s @ proj.solve_periods(v_s)
-            dy, dd_actual = y_post[groups].sum(), d_post[groups].sum()
+            zz = own[groups].sum(axis=0) - v_s.T @ proj.solve_periods(v_s)
+            zy, zd = y_cells[groups].sum(axis=0), d_cells[groups].sum(axis=0)
             if k:
-                d_r = r_post[groups].sum(axis=0)
-                gamma = np.linalg.solve(rr, d_r)
-                dd, dy, dd_actual = dd - d_r @ gamma, dy - gamma @ r_y, dd_actual - gamma @ r_d
-            estimates[s], slopes[s] = dy / dd, dd_actual / dd
+                zr = r_cells[groups].sum(axis=0)
+                zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
+            estimates[s] = np.linalg.solve(zz, zy)
+            slopes[s] = np.linalg.solve(zz, zd)
         return estimates, slopes
 
     def fixed_effects(self) -> tuple[np.ndarray, np.ndarray]:
@@ -107,8 +118,13 @@ class TwfeFit:
         return self.projector.effects(net)
 
     def design_matrix(self) -> np.ndarray:
-        """Treatment and regressors per row (not projected)."""
-        return np.column_stack([self.design.treat, self.design.regressors])
+        """Treatment indicators and regressors per row (not projected)."""
+        return np.column_stack([self.treatment_matrix(), self.design.regressors])
+
+    def treatment_matrix(self) -> np.ndarray:
+        """Treatment indicators per row."""
+        treated = np.isin(self.design.group, self.design.treated_groups)
+        return self.profiles[self.design.period] * treated[:, None]
 
 
 def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.ndarray) -> None:
@@ -126,12 +142,29 @@ def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.
         raise DataError(f"regressors {involved} are collinear (after the fixed effects); drop one")
 
 
-def fit_twfe(design: PanelDesign) -> TwfeFit:
-    """Fit ``y = alpha_unit + lam_period + tau D + X b`` by weighted least squares.
+def post_profile(design: PanelDesign) -> np.ndarray:
+    """The DiD profile: 1 from the start period on, shape (T, 1)."""
+    profile = np.zeros((design.n_periods, 1))
+    profile[design.start:] = 1.0
+    return profile
+
+
+def fit_twfe(
+    design: PanelDesign,
+    *,
+    profiles: np.ndarray | None = None,
+    treat_names: tuple[str, ...] = ("treatment",),
+) -> TwfeFit:
+    """Fit ``y = alpha_unit + lam_period + sum_j b_j D_j + X g`` by weighted least squares.
 
     Parameters
     ----------
     design : PanelDesign
+    profiles : numpy.ndarray, shape (T, m), optional
+        Period profiles of the treatment indicators ``D_j = 1{treated group} P_tj``;
+        default: one indicator from the start period on (a DiD).
+    treat_names : tuple of str
+        Names of the m indicators.
 
     Returns
     -------
@@ -143,16 +176,18 @@ def fit_twfe(design: PanelDesign) -> TwfeFit:
         If a regressor is absorbed by the fixed effects or the regressors are
         collinear.
     """
+    profiles = post_profile(design) if profiles is None else np.asarray(profiles, dtype=np.float64)
     proj = TwoWayProjector.build(
         design.unit, design.period, group=design.group, weight=design.weight
     )
-    x = np.column_stack([design.treat, design.regressors])
+    treated = np.isin(design.group, design.treated_groups)
+    x = np.column_stack([profiles[design.period] * treated[:, None], design.regressors])
     x_tilde = proj.residualize(x)
     y_tilde = proj.residualize(design.y)
     w = design.weight
     gram = (x_tilde * w[:, None]).T @ x_tilde
     raw_scale = ((x - np.average(x, axis=0, weights=w)) ** 2 * w[:, None]).sum(axis=0)
-    _check_collinearity(gram, ("treatment", *design.regressor_names), raw_scale)
+    _check_collinearity(gram, (*treat_names, *design.regressor_names), raw_scale)
     coef = np.linalg.solve(gram, (x_tilde * w[:, None]).T @ y_tilde)
     resid = y_tilde - x_tilde @ coef
-    return TwfeFit(design, proj, coef, x_tilde, y_tilde, resid, gram)
+    return TwfeFit(design, proj, coef, x_tilde, y_tilde, resid, gram, profiles, tuple(treat_names))

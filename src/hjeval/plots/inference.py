@@ -1,0 +1,83 @@
+"""Figures of inference: the placebo distribution."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from hjeval.plots.style import PALETTE, Language, figure_and_axes, number_formatter, styled
+
+if TYPE_CHECKING:
+    from hjeval.results.effect import EffectResult
+
+__all__ = ["placebo_distribution"]
+
+_TEXT = {
+    "en": {
+        "title": "Estimate against placebo re-assignments",
+        "x": "Estimated effect",
+        "y": "Re-assignments",
+        "placebo": "Placebo (treatment given to a comparison unit)",
+        "actual": "Estimate",
+        "ci": "{level} confidence interval",
+    },
+    "da": {
+        "title": "Estimat sammenholdt med placebo-tildelinger",
+        "x": "Estimeret effekt",
+        "y": "Tildelinger",
+        "placebo": "Placebo (indsatsen tildelt en sammenligningsenhed)",
+        "actual": "Estimat",
+        "ci": "{level} konfidensinterval",
+    },
+}
+
+
+def placebo_distribution(
+    result: EffectResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0, **_: Any
+) -> Figure:
+    """Histogram of placebo estimates with the actual estimate and its interval.
+
+    Parameters
+    ----------
+    result : EffectResult
+        A result with placebo estimates (``inference="placebo"`` or
+        ``"conley-taber"``).
+    ax : matplotlib Axes, optional
+        Draw here instead of a new figure.
+    language : {"en", "da"}
+    scale : float, default 1.0
+        Multiply estimates (e.g. 12 for monthly hours shown per year).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the result has no placebo estimates.
+    """
+    if result.placebo.empty:
+        raise ValueError("this result has no placebo estimates; estimate with inference='placebo'")
+    text = _TEXT[language]
+    with styled():
+        figure, axes = figure_and_axes(ax)
+        values = result.placebo.to_numpy() * scale
+        estimate = result.estimate * scale
+        span = np.r_[values, estimate]
+        bins = np.linspace(span.min(), span.max(), min(40, max(10, len(values) // 2)) + 1)
+        axes.hist(values, bins=bins, color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
+        low, high = (c * scale for c in result.ci)
+        if np.isfinite(low) and np.isfinite(high):
+            axes.axvspan(low, high, color=PALETTE["highlight"], alpha=0.15,
+                         label=text["ci"].format(level=f"{result.conf_level:.0%}"))
+        axes.axvline(estimate, color=PALETTE["treated"], linewidth=2, label=text["actual"])
+        axes.set_xlabel(text["x"])
+        axes.set_ylabel(text["y"])
+        axes.set_title(text["title"])
+        axes.xaxis.set_major_formatter(number_formatter(1 if np.ptp(span) < 20 else 0, language))
+        axes.legend(loc="upper left", fontsize=8)
+    return figure

@@ -1,0 +1,101 @@
+"""The result of an event study: effects by period relative to the start."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EventStudyResult"]
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """Effects by relative period, their average after the start, and a pre-trend test.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per relative period: ``rel_time, estimate, se, ci_low, ci_high,
+        p_value``; the reference period has estimate 0 and NaN uncertainty.
+    estimate, se, ci, pvalue : float, float, tuple, float
+        For the average of the post-period effects (relative time >= 0).
+    pretrend : dict
+        Joint test that all pre-period effects are zero: ``statistic``, ``df``,
+        ``pvalue`` and ``method``.
+    reference : int
+        The omitted relative period.
+    bin_width : int
+        Periods per relative-time bin.
+    pooled_ends : tuple of bool
+        Whether the first and last bins pool periods beyond the window.
+    """
+
+    table: pd.DataFrame
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    pvalue: float
+    n_obs: int
+    alpha: float
+    inference: str
+    outcome: str
+    treated: object
+    start: object
+    comparison: str
+    reference: int
+    bin_width: int
+    pretrend: dict[str, Any] = field(default_factory=dict)
+    pooled_ends: tuple[bool, bool] = (False, False)
+    provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def conf_level(self) -> float:
+        """Confidence level, ``1 - alpha``."""
+        return 1.0 - self.alpha
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per relative period: ``rel_time, estimate, se, ci_low, ci_high, p_value``."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """A plain-text summary: the effects table, the average and the pre-trend test."""
+        title = f"Event study of {self.outcome} (treated {self.treated}, start {self.start})"
+        unit = f" x {self.bin_width} periods" if self.bin_width > 1 else ""
+        lines = [title, "-" * len(title), f"relative time in bins{unit}; reference {self.reference}", ""]
+        lines.append(self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        lines += [
+            "",
+            f"Average effect after the start: {self.estimate:.4g} (se {self.se:.4g}), "
+            f"{self.conf_level:.0%} CI [{self.ci[0]:.4g}, {self.ci[1]:.4g}], p = {self.pvalue:.4g}",
+            f"Pre-trend test ({self.pretrend.get('method', '')}): statistic "
+            f"{self.pretrend.get('statistic', np.nan):.4g}, p = {self.pretrend.get('pvalue', np.nan):.4g}",
+            f"Inference: {self.inference}; observations {self.n_obs:,}",
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.table.columns)
+        body = "".join(
+            "<tr>" + "".join(
+                f"<td style='text-align:right'>{'' if pd.isna(v) else f'{v:.4g}'}</td>" for v in row
+            ) + "</tr>"
+            for row in self.table.itertuples(index=False)
+        )
+        caption = html.escape(
+            f"Event study of {self.outcome}: average after start {self.estimate:.4g} "
+            f"[{self.ci[0]:.4g}, {self.ci[1]:.4g}]; pre-trend p = {self.pretrend.get('pvalue', np.nan):.3g}"
+        )
+        return f"<table class='hjeval-result'><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the effects with their confidence band (see :func:`hjeval.plots.event_study_plot`)."""
+        from hjeval.plots import event_study_plot
+
+        return event_study_plot(self, ax=ax, **kwargs)
