@@ -49,6 +49,9 @@ class PanelDesign:
         Further regressors (cycle, covariates), in ``regressor_names`` order.
     exclusions : tuple of dict
         Rows left out: ``{"reason", "rows"}``.
+    y_offset : numpy.ndarray, optional
+        What an adjustment removed from the outcome per row (``y`` is net of
+        it), e.g. the business cycle's part.
     """
 
     y: np.ndarray
@@ -70,6 +73,7 @@ class PanelDesign:
     comparison: str
     n_rows_input: int
     exclusions: tuple[dict[str, object], ...] = field(default=())
+    y_offset: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_obs(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from typing import Literal, get_args
@@ -11,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from hjeval._version import __version__
+from hjeval.cycle import CycleMethod, estimate_sensitivity
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
@@ -40,6 +42,24 @@ def _default_inference(design: PanelDesign) -> Inference:
     return "cluster" if len(treated_clusters) >= MIN_TREATED_CLUSTERS else "placebo"
 
 
+def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) -> PanelDesign:
+    """Apply the business-cycle choice to a design whose first regressor is the cycle series."""
+    _check_option("cycle_method", method, get_args(CycleMethod))
+    if cycle is None:
+        if method != "common":
+            raise DataError(f"cycle_method={method!r} needs a cycle column; pass cycle='...'")
+        return design
+    if method == "common":
+        raise DataError("cycle_method='common' uses no cycle column; drop cycle= or choose another method")
+    if method == "covariate":
+        return design
+    sensitivity = estimate_sensitivity(design, column=0)
+    return dataclasses.replace(
+        design, y=design.y - sensitivity.offset, regressors=design.regressors[:, 1:],
+        regressor_names=design.regressor_names[1:], y_offset=sensitivity.offset,
+    )
+
+
 def _other_terms(fit: TwfeFit, vcov: np.ndarray | None, df: int, alpha: float) -> pd.DataFrame:
     rows = []
     for j, name in enumerate(fit.names[fit.n_treat:], start=fit.n_treat):
@@ -67,13 +87,16 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
         return float(np.average(values[after], weights=w[after]) - np.average(values[before], weights=w[before]))
 
     alpha, lam = fit.fixed_effects()
+    offset = design.y_offset if design.y_offset is not None else np.zeros_like(design.y)
     parts = {
-        "raw_change": change(design.y),
+        "raw_change": change(design.y + offset),
         "effect": float(fit.coef[0]) * change(fit.treatment_matrix()[:, 0]),
         "common_trend": change(lam[design.period]),
         "composition": change(alpha[design.unit]),
         "residual": change(fit.resid),
     }
+    if design.y_offset is not None:
+        parts["cycle_sensitivity"] = change(offset)
     for j, name in enumerate(design.regressor_names):
         parts[f"regressor:{name}"] = float(fit.coef[fit.n_treat + j]) * change(design.regressors[:, j])
     return parts
@@ -112,6 +135,7 @@ def did(
     *,
     group: str | None = None,
     cycle: str | None = None,
+    cycle_method: CycleMethod | None = None,
     covariates: Sequence[str] | None = None,
     cluster: str | None = None,
     weights: str | None = None,
@@ -142,7 +166,13 @@ def did(
         Where treatment is assigned (default ``unit``); units must be nested in groups.
     cycle : str, optional
         A business-cycle series per group and period (e.g. the local
-        unemployment rate), entered as a time-varying regressor.
+        unemployment rate).
+    cycle_method : {"common", "covariate", "sensitivity"}, optional
+        How the cycle is netted out (see :mod:`hjeval.cycle`): ``"common"``
+        (no series; the comparison groups' common trend only, the default
+        without ``cycle``), ``"covariate"`` (the series as a regressor, the
+        default with ``cycle``) or ``"sensitivity"`` (group-specific
+        sensitivity to the national cycle, estimated before the start).
     covariates : sequence of str, optional
         Further time-varying regressors.
     cluster : str, optional
@@ -209,6 +239,8 @@ def did(
         group=group, cluster=cluster, regressors=regressors, weights=weights,
         comparison=comparison,
     )
+    cycle_method = cycle_method or ("covariate" if cycle else "common")
+    design = adjust_cycle(design, cycle, cycle_method)
     fit = fit_twfe(design)
     method = inference or _default_inference(design)
     estimate = float(fit.coef[0])
@@ -227,6 +259,7 @@ def did(
         "periods": design.n_periods,
         "clusters": n_clusters,
         "seed": seed,
+        "cycle_method": cycle_method,
         "hjeval_version": __version__,
     }
     placebo = pd.Series(dtype=float)

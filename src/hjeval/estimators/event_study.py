@@ -10,9 +10,16 @@ import pandas as pd
 from scipy import stats
 
 from hjeval._version import __version__
+from hjeval.cycle import CycleMethod
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.errors import DataError, HjevalWarning
-from hjeval.estimators.did import MIN_TREATED_CLUSTERS, Inference, _check_option, _default_inference
+from hjeval.estimators.did import (
+    MIN_TREATED_CLUSTERS,
+    Inference,
+    _check_option,
+    _default_inference,
+    adjust_cycle,
+)
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
 from hjeval.inference.cluster import cr1_vcov
 from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
@@ -71,6 +78,7 @@ def event_study(
     reference: int = -1,
     bin_width: int = 1,
     cycle: str | None = None,
+    cycle_method: CycleMethod | None = None,
     covariates: Sequence[str] | None = None,
     cluster: str | None = None,
     weights: str | None = None,
@@ -89,7 +97,7 @@ def event_study(
 
     Parameters
     ----------
-    data, outcome, unit, time, treated, start, group, cycle, covariates, cluster, weights, comparison
+    data, outcome, unit, time, treated, start, group, cycle, cycle_method, covariates, cluster, weights, comparison
         As in :func:`hjeval.did`.
     window : tuple of int, default (-4, 4)
         First and last relative bin shown; bins beyond are pooled into them.
@@ -138,6 +146,7 @@ def event_study(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
         cluster=cluster, regressors=regressors, weights=weights, comparison=comparison,
     )
+    design = adjust_cycle(design, cycle, cycle_method or ("covariate" if cycle else "common"))
     binned, kept = _bins(design, window, bin_width, reference)
     fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
     method = inference or _default_inference(design)
