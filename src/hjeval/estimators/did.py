@@ -16,17 +16,18 @@ from hjeval.cycle import CycleMethod, estimate_sensitivity
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
-from hjeval.inference.cluster import cr1_vcov
+from hjeval.inference.cluster import cr1_factor, cr1_vcov
 from hjeval.inference.permutation import (
     PermutationDistribution,
     conley_taber_interval,
     invert_permutation_test,
 )
+from hjeval.inference.wild import MAX_CLUSTERS, BootstrapWeights, WildClusterBootstrap, draw_weights
 from hjeval.results.effect import EffectResult
 
 __all__ = ["Inference", "did"]
 
-Inference = Literal["cluster", "placebo", "conley-taber"]
+Inference = Literal["cluster", "placebo", "conley-taber", "wild-bootstrap"]
 
 MIN_TREATED_CLUSTERS = 10
 """Below this many treated clusters, cluster-robust inference over-rejects (MacKinnon-Webb)."""
@@ -144,6 +145,7 @@ def did(
     alpha: float = 0.05,
     seed: int = 0,
     draws: int = 999,
+    bootstrap_weights: BootstrapWeights = "webb",
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -181,19 +183,24 @@ def did(
         Row weights (e.g. persons in an aggregated cell).
     comparison : None, {"north_jutland", "rural", "all"} or list
         Comparison groups (default: all other groups).
-    inference : {"cluster", "placebo", "conley-taber"}, optional
+    inference : {"cluster", "placebo", "conley-taber", "wild-bootstrap"}, optional
         Default: ``"placebo"`` with fewer than 10 treated clusters, else ``"cluster"``.
         ``"placebo"`` re-assigns the treatment to every comparison group
         (exact permutation p-value, interval by test inversion; the standard
         error is the spread of the placebo estimates with the estimated effect
         removed). ``"conley-taber"`` uses the comparison groups' residuals.
         ``"cluster"`` is CR1 with t(G-1) reference, and warns when too few
-        clusters are treated for it to be valid.
+        clusters are treated for it to be valid. ``"wild-bootstrap"`` is the
+        restricted wild cluster bootstrap (null imposed) of the CR1 t statistic,
+        interval by test inversion; it suits several treated clusters and is
+        known to under-reject with one.
     alpha : float, default 0.05
     seed : int, default 0
-        Used only when placebo assignments are drawn at random (several treated groups).
+        Seed for random placebo assignments and bootstrap weights.
     draws : int, default 999
-        Random placebo assignments with several treated groups.
+        Random placebo assignments (several treated groups) or bootstrap draws.
+    bootstrap_weights : {"webb", "rademacher"}, default "webb"
+        Cluster weights of the wild bootstrap.
 
     Returns
     -------
@@ -263,8 +270,31 @@ def did(
         "hjeval_version": __version__,
     }
     placebo = pd.Series(dtype=float)
-    if method == "cluster":
-        treated_clusters = len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
+    treated_clusters = len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
+    if method == "wild-bootstrap":
+        if n_clusters > MAX_CLUSTERS:
+            raise DataError(
+                f"the wild bootstrap is limited to {MAX_CLUSTERS} clusters ({n_clusters} here); "
+                "with so many clusters use inference='cluster'"
+            )
+        if treated_clusters < 2:
+            warnings.warn(
+                "the wild cluster bootstrap with one treated cluster is known to under-reject badly "
+                "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
+            )
+        rng = np.random.default_rng(seed)
+        factor = cr1_factor(design.n_obs, fit.x_tilde.shape[1] + design.n_periods, n_clusters)
+        boot = WildClusterBootstrap(
+            fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
+            fit.projector.solve_periods, factor, draw_weights(bootstrap_weights, draws, n_clusters, rng),
+        )
+        se = float(np.sqrt(vcov[0, 0]))
+        pvalue = boot.pvalue(0.0)
+        ci = boot.interval(estimate, se, alpha)
+        provenance["draws"] = draws
+        provenance["bootstrap_weights"] = bootstrap_weights
+        label = f"wild cluster bootstrap (restricted, {bootstrap_weights}, {draws} draws, {n_clusters} clusters)"
+    elif method == "cluster":
         if treated_clusters < MIN_TREATED_CLUSTERS:
             warnings.warn(
                 f"only {treated_clusters} treated cluster(s): cluster-robust standard errors are "
@@ -309,6 +339,6 @@ def did(
         n_obs=design.n_obs, alpha=alpha, inference=label, method="did", outcome=outcome,
         treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison,
-        other_terms=_other_terms(fit, vcov, df, alpha) if method == "cluster" else _other_terms(fit, None, df, alpha),
+        other_terms=_other_terms(fit, vcov if method in ("cluster", "wild-bootstrap") else None, df, alpha),
         placebo=placebo, decomposition=_decomposition(fit), provenance=provenance,
     )

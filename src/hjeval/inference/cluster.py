@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cr1_vcov"]
+__all__ = ["cr1_factor", "cr1_vcov"]
+
+
+def cr1_factor(n_obs: int, n_params: int, n_clusters: int) -> float:
+    """The CR1 small-sample factor ``G/(G-1) * (n-1)/(n-K)``.
+
+    Examples
+    --------
+    >>> cr1_factor(100, 2, 10)
+    1.1224489795918366
+    """
+    return n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
 
 
 def cr1_vcov(
@@ -49,6 +60,5 @@ def cr1_vcov(
     )
     bread = np.linalg.inv(gram)
     meat = summed.T @ summed
-    factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - n_params)
-    vcov = factor * bread @ meat @ bread
+    vcov = cr1_factor(n, n_params, n_clusters) * bread @ meat @ bread
     return (vcov + vcov.T) / 2, n_clusters
