@@ -254,3 +254,35 @@ def test_constant_treatment() -> None:
     only_treated = data[data.muni == 0]
     with pytest.raises(hj.DataError, match="no comparison group"):
         call(only_treated)
+
+
+# ---- comparison pools ---------------------------------------------------------------------------
+
+def municipality_panel(seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    codes = sorted(hj.data.municipalities.MUNICIPALITIES)
+    frame = pd.DataFrame([(c, y) for c in codes for y in range(2010, 2020)], columns=["municipality", "year"])
+    frame["hours"] = rng.normal(size=len(frame)) + 50 * ((frame.municipality == 860) & (frame.year >= 2015))
+    return frame
+
+
+@pytest.mark.parametrize(("pool", "size"), [("north_jutland", 10), ("rural", 8), ("all", 97), (None, 97)])
+def test_named_comparison_pools(pool: str | None, size: int) -> None:
+    data = municipality_panel()
+    res = quiet_did(data, "hours", unit="municipality", time="year", treated=860, start=2015, comparison=pool)
+    assert res.provenance["groups"] == size + 1
+    assert len(res.placebo) == size
+    expected = hj.comparison_pool(pool) if pool else sorted(set(data.municipality) - {860})
+    assert sorted(res.placebo.index) == expected
+    left_out = (len(hj.data.municipalities.MUNICIPALITIES) - size - 1) * 10
+    assert sum(e["rows"] for e in res.provenance["exclusions"]) == left_out
+
+
+def test_explicit_comparison_list_and_unknown_member() -> None:
+    data = municipality_panel()
+    res = quiet_did(data, "hours", unit="municipality", time="year", treated=860, start=2015,
+                    comparison=[846, 813, 810])
+    assert sorted(res.placebo.index) == [810, 813, 846]
+    assert res.comparison == "list: 846, 813, 810"
+    with pytest.raises(hj.DataError, match=r"comparison groups \[9999\] are not in the group column"):
+        hj.did(data, "hours", unit="municipality", time="year", treated=860, start=2015, comparison=[846, 9999])
