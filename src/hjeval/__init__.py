@@ -21,6 +21,7 @@ from hjeval.data import (
     load_cycle,
     load_hours,
     municipality_table,
+    read_statbank,
     read_table,
 )
 from hjeval.errors import DataError, HjevalWarning
@@ -40,5 +41,6 @@ __all__ = [
     "load_cycle",
     "load_hours",
     "municipality_table",
+    "read_statbank",
     "read_table",
 ]

@@ -10,6 +10,7 @@ from hjeval.data.loaders import (
 from hjeval.data.municipalities import area_code, comparison_pool, municipality_table
 from hjeval.data.readers import read_table
 from hjeval.data.schemas import CASELOAD, COSTS, CYCLE, HOURS_CELL, HOURS_PERSON, Schema
+from hjeval.data.statbank import read_statbank
 
 __all__ = [
     "CASELOAD",
@@ -26,5 +27,6 @@ __all__ = [
     "load_cycle",
     "load_hours",
     "municipality_table",
+    "read_statbank",
     "read_table",
 ]
