@@ -255,7 +255,7 @@ def build_design(
         if missing.any():
             exclusions.append({"reason": f"missing {col!r}", "rows": int(missing.sum())})
             keep &= ~missing
-    sample = data.loc[keep]
+    sample = data if keep.all() else data.loc[keep]
     if weights is not None and (sample[weights] < 0).any():
         raise DataError(f"column {weights!r} (weights) has negative values")
     _check_cluster_within_units(sample, unit, cluster)

@@ -54,9 +54,15 @@ def _unit_period_blocks(
         ).reshape(last - first, n_periods)
         scaled = dense / unit_weight[first:last, None]
         groups = group_of_unit[first:last]
-        for g in np.unique(groups):
-            members = groups == g
-            blocks[g] += dense[members].T @ scaled[members]
+        if np.all(groups[1:] >= groups[:-1]):  # units ordered by group: contiguous slices
+            present, starts_at = np.unique(groups, return_index=True)
+            bounds = np.r_[starts_at, len(groups)]
+            for g, a, b in zip(present, bounds[:-1], bounds[1:], strict=True):
+                blocks[g] += dense[a:b].T @ scaled[a:b]
+        else:
+            for g in np.unique(groups):
+                members = groups == g
+                blocks[g] += dense[members].T @ scaled[members]
     return blocks
 
 
