@@ -35,7 +35,7 @@ class PanelDesign:
     ----------
     y : numpy.ndarray
         Outcome per row.
-    unit, group, cluster, period : numpy.ndarray of int64
+    unit, group, cluster, period : numpy.ndarray of int32
         Codes per row; ``group_labels[group]`` etc. give the labels.
     weight : numpy.ndarray
         Row weights (ones when none were given).
@@ -43,7 +43,7 @@ class PanelDesign:
         Group codes of the treated groups.
     start : int
         Period code of the first treated period.
-    treat : numpy.ndarray of float64
+    treat : numpy.ndarray of bool
         Treatment indicator per row.
     regressors : numpy.ndarray, shape (n, k)
         Further regressors (cycle, covariates), in ``regressor_names`` order.
@@ -134,7 +134,7 @@ def _pool_labels(comparison: Comparison, treated: list[object], groups: pd.Serie
 
 def _encode(values: pd.Series) -> tuple[np.ndarray, tuple[object, ...]]:
     codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), tuple(uniques.tolist())
+    return codes.astype(np.int32), tuple(uniques.tolist())
 
 
 def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarray, tuple[object, ...], int]:
@@ -216,7 +216,7 @@ def build_design(
     ...                      "y": [1.0, 3.0, 1.0, 2.0]})
     >>> design = build_design(data, outcome="y", unit="m", time="year", treated=1, start=2015)
     >>> design.treat.tolist(), design.start
-    ([0.0, 1.0, 0.0, 0.0], 1)
+    ([False, True, False, False], 1)
     """
     group = group or unit
     cluster = cluster or group
@@ -265,13 +265,16 @@ def build_design(
     if len(treated_codes) == len(group_labels):
         raise DataError("every group is treated: there is no comparison group")
     unit_codes = _unit_codes(sample[unit], group_codes)
-    cluster_codes, cluster_labels = _encode(sample[cluster])
-    treat = (np.isin(group_codes, treated_codes) & (period >= start_code)).astype(np.float64)
-    if treat.min() == treat.max():
+    if cluster == group:
+        cluster_codes, cluster_labels = group_codes, group_labels
+    else:
+        cluster_codes, cluster_labels = _encode(sample[cluster])
+    treat = np.isin(group_codes, treated_codes) & (period >= start_code)
+    if treat.all() or not treat.any():
         raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
     if not np.isin(group_codes[period < start_code], treated_codes).any():
         raise DataError(f"the treated group has no rows before start={start!r}")
-    if not (treat > 0).any():
+    if not treat.any():
         raise DataError(f"the treated group has no rows from start={start!r}")
     y = sample[outcome].to_numpy(dtype=np.float64)
     x = (
@@ -297,8 +300,8 @@ def _unit_codes(units: pd.Series, group_codes: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"g": group_codes, "u": units.to_numpy()})
     firsts = frame.drop_duplicates("u")
     order = firsts.sort_values(["g", "u"], kind="stable")["u"]
-    lookup = pd.Series(np.arange(len(order), dtype=np.int64), index=order.to_numpy())
-    return lookup.reindex(units.to_numpy()).to_numpy(dtype=np.int64)
+    lookup = pd.Series(np.arange(len(order), dtype=np.int32), index=order.to_numpy())
+    return lookup.reindex(units.to_numpy()).to_numpy(dtype=np.int32)
 
 
 def _check_cluster_within_units(sample: pd.DataFrame, unit: str, cluster: str) -> None:

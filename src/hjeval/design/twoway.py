@@ -66,6 +66,11 @@ def _unit_period_blocks(
     return blocks
 
 
+def _integer_codes(codes: np.ndarray) -> np.ndarray:
+    array = np.asarray(codes)
+    return array if array.dtype in (np.int32, np.int64) else array.astype(np.int64)
+
+
 @dataclass(frozen=True)
 class TwoWayProjector:
     """Exact residualiser on unit and period fixed effects for a fixed design.
@@ -73,7 +78,7 @@ class TwoWayProjector:
     Parameters
     ----------
     unit, period, group : numpy.ndarray of int
-        Codes ``0..n-1`` per row. Units must be nested in groups (each unit in
+        Codes ``0..n-1`` per row (int32 or int64 are used as given). Units must be nested in groups (each unit in
         one group); pass ``group = unit`` when the unit is the group.
     weight : numpy.ndarray, optional
         Row weights (default 1).
@@ -119,9 +124,7 @@ class TwoWayProjector:
             If a unit appears in two groups, or the design is not connected
             (some period shares no unit with the others).
         """
-        unit = np.asarray(unit, dtype=np.int64)
-        period = np.asarray(period, dtype=np.int64)
-        group = np.asarray(group, dtype=np.int64)
+        unit, period, group = (_integer_codes(codes) for codes in (unit, period, group))
         w = np.ones(len(unit)) if weight is None else np.asarray(weight, dtype=np.float64)
         n_units, n_periods, n_groups = int(unit.max()) + 1, int(period.max()) + 1, int(group.max()) + 1
         group_of_unit = np.full(n_units, -1, dtype=np.int64)

@@ -142,6 +142,12 @@ def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.
         raise DataError(f"regressors {involved} are collinear (after the fixed effects); drop one")
 
 
+def _raw_column(design: PanelDesign, profiles: np.ndarray, treated: np.ndarray, j: int) -> np.ndarray:
+    """Column j of the raw design: treatment indicators first, then the regressors."""
+    m = profiles.shape[1]
+    return profiles[design.period, j] * treated if j < m else design.regressors[:, j - m]
+
+
 def post_profile(design: PanelDesign) -> np.ndarray:
     """The DiD profile: 1 from the start period on, shape (T, 1)."""
     profile = np.zeros((design.n_periods, 1))
@@ -181,12 +187,16 @@ def fit_twfe(
         design.unit, design.period, group=design.group, weight=design.weight
     )
     treated = np.isin(design.group, design.treated_groups)
-    x = np.column_stack([profiles[design.period] * treated[:, None], design.regressors])
-    x_tilde = proj.residualize(x)
-    y_tilde = proj.residualize(design.y)
     w = design.weight
+    k = profiles.shape[1] + design.regressors.shape[1]
+    x_tilde = np.empty((design.n_obs, k))
+    raw_scale = np.empty(k)
+    for j in range(k):  # one raw column at a time, so the raw design is never held whole
+        values = _raw_column(design, profiles, treated, j)
+        raw_scale[j] = float(((values - np.average(values, weights=w)) ** 2 * w).sum())
+        x_tilde[:, j] = proj.residualize(values)
+    y_tilde = proj.residualize(design.y)
     gram = (x_tilde * w[:, None]).T @ x_tilde
-    raw_scale = ((x - np.average(x, axis=0, weights=w)) ** 2 * w[:, None]).sum(axis=0)
     _check_collinearity(gram, (*treat_names, *design.regressor_names), raw_scale)
     coef = np.linalg.solve(gram, (x_tilde * w[:, None]).T @ y_tilde)
     resid = y_tilde - x_tilde @ coef
