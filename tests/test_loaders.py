@@ -313,3 +313,30 @@ def test_no_warning_on_clean_input(person_csv: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         hj.load_hours(person_csv)
+
+
+# ---- attaching municipality-period series to person rows ---------------------------------------
+
+def test_attach_cycle_to_person_rows() -> None:
+    rows = pd.DataFrame({"person_id": [1, 2, 3], "municipality": [860, 813, 860],
+                         "month": pd.PeriodIndex(["2015-01", "2015-01", "2015-02"], freq="M")})
+    cycle = pd.DataFrame({"municipality": [860, 860, 813],
+                          "period": pd.PeriodIndex(["2015-01", "2015-02", "2015-01"], freq="M"),
+                          "unemployment_rate": [4.1, 4.0, 5.5]})
+    out = hj.attach(rows, cycle, ["unemployment_rate"])
+    assert out["unemployment_rate"].tolist() == [4.1, 5.5, 4.0]
+    assert "unemployment_rate" not in rows.columns
+
+
+def test_attach_names_rows_without_a_match() -> None:
+    rows = pd.DataFrame({"municipality": [860, 813], "month": pd.PeriodIndex(["2015-01", "2015-03"], freq="M")})
+    cycle = pd.DataFrame({"municipality": [860], "period": pd.PeriodIndex(["2015-01"], freq="M"), "u": [4.1]})
+    with pytest.raises(hj.DataError, match=r"1 rows have no u in the panel \(row 2 in row order; e.g. 813 2015-03\)"):
+        hj.attach(rows, cycle, ["u"])
+
+
+def test_attach_refuses_different_frequencies() -> None:
+    rows = pd.DataFrame({"municipality": [860], "month": pd.PeriodIndex(["2015-01"], freq="M")})
+    cycle = pd.DataFrame({"municipality": [860], "period": pd.PeriodIndex(["2015Q1"], freq="Q"), "u": [4.1]})
+    with pytest.raises(hj.DataError, match="periods differ in kind"):
+        hj.attach(rows, cycle, ["u"])

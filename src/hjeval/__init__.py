@@ -13,6 +13,7 @@ Examples
 
 from hjeval._version import __version__
 from hjeval.data import (
+    attach,
     area_code,
     comparison_pool,
     default_benefit_costs,
@@ -32,6 +33,7 @@ __all__ = [
     "HjevalWarning",
     "__version__",
     "area_code",
+    "attach",
     "comparison_pool",
     "default_benefit_costs",
     "did",

@@ -1,5 +1,6 @@
 """Panels: schemas, readers, validation, loaders and the municipality table."""
 
+from hjeval.data.combine import attach
 from hjeval.data.loaders import (
     default_benefit_costs,
     load_caseload,
@@ -20,6 +21,7 @@ __all__ = [
     "HOURS_PERSON",
     "Schema",
     "area_code",
+    "attach",
     "comparison_pool",
     "default_benefit_costs",
     "load_caseload",
