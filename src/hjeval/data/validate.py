@@ -77,8 +77,9 @@ class _Problem:
 def _is_missing(values: pd.Series) -> np.ndarray:
     missing = values.isna().to_numpy()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values.astype(str).str.strip().str.lower()
-        missing = missing | text.isin(_MISSING_TEXT).to_numpy()
+        codes, uniques = pd.factorize(values)  # look at each distinct text once
+        blank = np.array([str(u).strip().lower() in _MISSING_TEXT for u in uniques], dtype=bool)
+        missing = missing | (blank[codes] & (codes >= 0))
     return missing
 
 
@@ -159,21 +160,20 @@ def _convert(
     if col.kind == "period":
         yield from _convert_periods(values, present, col.name)
         return
-    # category
-    text = values.astype("str").str.strip()
+    # category: clean and check each distinct value once, then map the codes
+    codes, uniques = pd.factorize(values)
     aliases = VALUE_ALIASES.get(col.name, {})
-    if aliases:
-        lowered = text.str.lower()
-        text = text.where(~lowered.isin(list(aliases)), lowered.map(aliases))
-    if col.allowed is not None:
-        bad = present & ~text.isin(list(col.allowed)).to_numpy()
-        if bad.any():
-            yield _Problem(
-                col.name, f"values outside {list(col.allowed)}", bad, values[bad].iloc[0]
-            )
-    categories = list(col.allowed) if col.allowed else sorted(pd.unique(text[present]))
-    valid = present & text.isin(categories).to_numpy()
-    yield pd.Series(pd.Categorical(text.where(valid), categories=categories), index=values.index)
+    cleaned = [str(u).strip() for u in uniques]
+    cleaned = [aliases.get(c.lower(), c) for c in cleaned]
+    categories = list(col.allowed) if col.allowed else sorted({c for c, u in zip(cleaned, uniques, strict=True)
+                                                               if str(u).strip().lower() not in _MISSING_TEXT})
+    position = {c: i for i, c in enumerate(categories)}
+    mapped = np.array([position.get(c, -1) for c in cleaned] + [-1], dtype=np.int64)
+    category_codes = mapped[codes]  # code -1 (missing) picks the appended -1
+    bad = present & (category_codes < 0)
+    if bad.any():
+        yield _Problem(col.name, f"values outside {categories}", bad, values[bad].iloc[0])
+    yield pd.Series(pd.Categorical.from_codes(category_codes, categories=categories), index=values.index)
 
 
 def _convert_periods(
