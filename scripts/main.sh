@@ -5,4 +5,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/_env.sh" ""
 if [ ! -f data/synthetic/truth.json ]; then
     hjeval synth --out data/synthetic
 fi
-hjeval evaluate --data data/synthetic --out reports
+hjeval evaluate --data data/synthetic

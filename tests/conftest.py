@@ -25,3 +25,13 @@ def validation_dir() -> Path:
     if not folder.is_dir():
         pytest.skip(f"public validation data not found at {folder} (expected ../shared beside the checkout)")
     return folder
+
+
+@pytest.fixture(scope="session")
+def synthetic_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default synthetic panels (region scale, default seed), generated once per test session."""
+    from hjeval.synthetic import generate
+
+    folder = tmp_path_factory.mktemp("synthetic_region")
+    generate(folder)
+    return folder

@@ -13,8 +13,8 @@ Examples
 
 from hjeval._version import __version__
 from hjeval.data import (
-    attach,
     area_code,
+    attach,
     comparison_pool,
     default_benefit_costs,
     load_caseload,
@@ -27,6 +27,7 @@ from hjeval.data import (
 )
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators import did, event_study
+from hjeval.synthetic import generate
 
 __all__ = [
     "DataError",
@@ -38,6 +39,7 @@ __all__ = [
     "default_benefit_costs",
     "did",
     "event_study",
+    "generate",
     "load_caseload",
     "load_costs",
     "load_cycle",

@@ -3,7 +3,7 @@
 Sub-commands
 ------------
 ``hjeval synth``     write the calibrated synthetic panels.
-``hjeval evaluate``  estimate the headline effect on a data folder and print it.
+``hjeval evaluate``  estimate the headline effect on a folder of panels and print it.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from hjeval.headline import headline_from_folder
+    from hjeval.evaluation import evaluate_folder
 
-    print(headline_from_folder(Path(args.data)).summary())
+    print(evaluate_folder(Path(args.data), treated=args.treated, start=args.start, seed=args.seed).summary())
     return 0
 
 
@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate", help="estimate the headline effect on a folder of panels and print it"
     )
     evaluate.add_argument("--data", default="data/synthetic", help="folder with the panels")
-    evaluate.add_argument("--out", default="reports", help="folder for outputs")
+    evaluate.add_argument("--treated", type=int, default=860, help="treated municipality code (default 860)")
+    evaluate.add_argument("--start", default="2015-01", help="first treated month (default 2015-01)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed for random placebo draws")
     evaluate.set_defaults(handler=_evaluate)
     return parser
 

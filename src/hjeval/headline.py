@@ -10,15 +10,13 @@ adjustment or inference that :func:`hjeval.did` adds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from hjeval.data.loaders import load_hours
 from hjeval.errors import DataError
 from hjeval.periods import parse_period
 
-__all__ = ["RawComparison", "headline_from_folder", "raw_comparison"]
+__all__ = ["RawComparison", "raw_comparison"]
 
 
 @dataclass(frozen=True)
@@ -152,19 +150,3 @@ def raw_comparison(
         comparison_after=means[(False, "after")],
         person_months=person_months,
     )
-
-
-def headline_from_folder(folder: Path) -> RawComparison:
-    """Load ``hours_municipality_month.csv`` from a folder and compare raw means.
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-        A folder written by ``hjeval synth`` or laid out the same way.
-
-    Returns
-    -------
-    RawComparison
-    """
-    path = Path(folder) / "hours_municipality_month.csv"
-    return raw_comparison(load_hours(path, level="cell"))
