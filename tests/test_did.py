@@ -110,7 +110,7 @@ def test_placebo_estimates_equal_refits() -> None:
     data = person_panel(seed=3, persons=800, groups=8, months=24)
     design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=0,
                           start="2014-01", regressors=["unemployment"])
-    dist, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
+    dist, _, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
     tau0 = 1.5
     after = data.month >= pd.Period("2014-01", "M")
     shifted = data.assign(y=data.y - tau0 * ((data.muni == 0) & after))
@@ -135,7 +135,7 @@ def test_permutation_interval_is_where_the_pvalue_crosses_alpha() -> None:
     data = person_panel(seed=11, persons=1500, groups=30, months=24)
     design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=0,
                           start="2014-01", regressors=["unemployment"])
-    dist, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
+    dist, _, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
     low, high = invert_permutation_test(dist, 0.1)
     eps = 1e-6 * max(1.0, abs(high - low))
     assert dist.pvalue(low + eps) > 0.1 and dist.pvalue(low - eps) <= 0.1
@@ -286,3 +286,17 @@ def test_explicit_comparison_list_and_unknown_member() -> None:
     assert res.comparison == "list: 846, 813, 810"
     with pytest.raises(hj.DataError, match=r"comparison groups \[9999\] are not in the group column"):
         hj.did(data, "hours", unit="municipality", time="year", treated=860, start=2015, comparison=[846, 9999])
+
+
+def test_degenerate_placebo_assignments_are_reported_not_used() -> None:
+    data = person_panel(seed=6, persons=900, groups=10, months=12)
+    # municipality 9 has no rows after the start: treating it there identifies nothing
+    data = data[~((data.muni == 9) & (data.month >= pd.Period("2013-07", "M")))]
+    with pytest.warns(hj.HjevalWarning, match=r"1 placebo re-assignment\(s\) left out"):
+        res = hj.did(data, "y", unit="pid", group="muni", time="month", treated=0, start="2013-07")
+    assert res.provenance["draws"] == 8 and res.provenance["degenerate_draws"] == 1
+    assert 9 not in res.placebo.index and np.isfinite(res.placebo).all()
+    with pytest.warns(hj.HjevalWarning, match="left out"):
+        es = hj.event_study(data, "y", unit="pid", group="muni", time="month", treated=0, start="2013-07",
+                            window=(-2, 2), bin_width=3)
+    assert es.provenance["degenerate_draws"] == 1

@@ -105,7 +105,7 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
 
 def _permutation(
     fit: TwfeFit, rng: np.random.Generator, draws: int
-) -> tuple[PermutationDistribution, int]:
+) -> tuple[PermutationDistribution, int, int]:
     design = fit.design
     treated = design.treated_groups
     groups = np.arange(design.n_groups)
@@ -119,11 +119,27 @@ def _permutation(
         exact = False
     estimates, slopes = fit.assignment_estimates(assignments)
     estimates, slopes = estimates[:, 0], slopes[:, 0, 0]
+    usable = usable_assignments(estimates)
     labels = tuple(
         design.group_labels[int(a[0])] if len(a) == 1 else tuple(design.group_labels[int(g)] for g in a)
-        for a in assignments
+        for a, keep in zip(assignments, usable, strict=True) if keep
     )
-    return PermutationDistribution(estimates, slopes, labels, exact), len(assignments) - 1
+    dist = PermutationDistribution(estimates[usable], slopes[usable], labels, exact)
+    return dist, len(labels) - 1, int((~usable).sum())
+
+
+def usable_assignments(estimates: np.ndarray) -> np.ndarray:
+    """Which re-assignments gave an estimate; warns about the others (the actual one must be usable)."""
+    finite = np.isfinite(estimates.reshape(len(estimates), -1)).all(axis=1)
+    if not finite[0]:
+        raise DataError("the treatment effect cannot be estimated for the treated group")
+    dropped = int((~finite).sum())
+    if dropped:
+        warnings.warn(
+            f"{dropped} placebo re-assignment(s) left out: the group has no rows in some treated period, "
+            "so the effect cannot be estimated there", HjevalWarning, stacklevel=4,
+        )
+    return finite
 
 
 def did(
@@ -308,8 +324,9 @@ def did(
         label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters, t({df}))"
     else:
         rng = np.random.default_rng(seed)
-        dist, n_draws = _permutation(fit, rng, draws)
+        dist, n_draws, n_degenerate = _permutation(fit, rng, draws)
         provenance["draws"] = n_draws
+        provenance["degenerate_draws"] = n_degenerate
         provenance["exact_enumeration"] = dist.exact
         spread = dist.null_spread(estimate)
         se = float(np.std(spread, ddof=1))
@@ -331,6 +348,7 @@ def did(
             errors = fit.assignment_estimates(
                 [np.array([g]) for g in design.comparison_groups], outcome=fit.resid
             )[0][:, 0]
+            errors = errors[np.isfinite(errors)]
             ci, pvalue = conley_taber_interval(estimate, errors, alpha)
             se = float(np.std(errors, ddof=1))
             label = f"Conley-Taber over {len(errors)} comparison groups"

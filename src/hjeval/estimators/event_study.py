@@ -19,6 +19,7 @@ from hjeval.estimators.did import (
     _check_option,
     _default_inference,
     adjust_cycle,
+    usable_assignments,
 )
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
 from hjeval.inference.cluster import cr1_vcov
@@ -52,7 +53,7 @@ def _profiles(binned: np.ndarray, kept: list[int]) -> np.ndarray:
 
 def _placebo_parts(
     fit: TwfeFit, kept: list[int], rng: np.random.Generator, draws: int
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     design = fit.design
     if len(design.treated_groups) == 1:
         assignments = [design.treated_groups] + [np.array([g]) for g in design.comparison_groups]
@@ -62,7 +63,8 @@ def _placebo_parts(
             np.sort(rng.choice(groups, size=len(design.treated_groups), replace=False)) for _ in range(draws)
         ]
     estimates, slopes = fit.assignment_estimates(assignments)
-    return estimates, slopes, len(assignments) - 1
+    usable = usable_assignments(estimates)
+    return estimates[usable], slopes[usable], int(usable.sum()) - 1, int((~usable).sum())
 
 
 def event_study(
@@ -182,8 +184,9 @@ def event_study(
         label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters)"
     else:
         rng = np.random.default_rng(seed)
-        estimates, slopes, n_draws = _placebo_parts(fit, kept, rng, draws)
+        estimates, slopes, n_draws, n_degenerate = _placebo_parts(fit, kept, rng, draws)
         provenance["draws"] = n_draws
+        provenance["degenerate_draws"] = n_degenerate
         net = estimates[1:] - np.einsum("smj,j->sm", slopes[1:], coef)
         se = net.std(axis=0, ddof=1)
         low = coef - np.quantile(net, 1 - alpha / 2, axis=0, method="inverted_cdf")

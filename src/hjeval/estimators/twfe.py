@@ -77,6 +77,8 @@ class TwfeFit:
         Returns
         -------
         (estimates, slopes) : tuple of numpy.ndarray
+            An assignment whose indicators cannot all be estimated (a group
+            with no rows in some indicator's periods) gets NaN throughout.
             ``estimates[s]`` (shape (m,)) are the treatment coefficients when
             the groups in ``assignments[s]`` are treated; ``slopes[s]`` (m x m)
             are the coefficients of those indicators in regressions of the
@@ -108,6 +110,9 @@ class TwfeFit:
             if k:
                 zr = r_cells[groups].sum(axis=0)
                 zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
+            if _degenerate(zz, own[groups].sum(axis=0)):
+                estimates[s], slopes[s] = np.nan, np.nan
+                continue
             estimates[s] = np.linalg.solve(zz, zy)
             slopes[s] = np.linalg.solve(zz, zd)
         return estimates, slopes
@@ -125,6 +130,16 @@ class TwfeFit:
         """Treatment indicators per row."""
         treated = np.isin(self.design.group, self.design.treated_groups)
         return self.profiles[self.design.period] * treated[:, None]
+
+
+def _degenerate(projected: np.ndarray, raw: np.ndarray) -> bool:
+    """Whether projected indicator cross-products are (near) singular."""
+    scale = np.maximum(np.diag(raw), 1e-300)
+    diag = np.diag(projected)
+    if np.any(diag <= 1e-10 * scale):
+        return True
+    corr = projected / np.sqrt(np.outer(diag, diag))
+    return bool(np.linalg.eigvalsh(corr)[0] < 1e-10)
 
 
 def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.ndarray) -> None:
