@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ DANISH_COLUMNS: dict[str, str] = {
     "beløb_kr": "amount_dkk",
 }
 
-Source = PathLike | pd.DataFrame
+Source: TypeAlias = PathLike | pd.DataFrame
 
 
 def _read(

@@ -151,7 +151,7 @@ def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarr
     codes, labels = _encode(periods)
     ordinals = [p.ordinal for p in labels]  # type: ignore[attr-defined]
     lo, hi = labels[0], labels[-1]
-    if not lo < first <= hi:  # type: ignore[operator]
+    if not lo < first <= hi:
         raise DataError(
             f"start={first} leaves no pre-period or no post-period: column {time!r} runs "
             f"from {lo} to {hi}; start must be after the first and at most the last period"

@@ -12,6 +12,7 @@ wild", Stata Journal 19(1)).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,7 +75,7 @@ class WildClusterBootstrap:
     weight: np.ndarray
     cluster: np.ndarray
     period: np.ndarray
-    solve_periods: object
+    solve_periods: Callable[[np.ndarray], np.ndarray]
     factor: float
     v: np.ndarray
 

@@ -69,7 +69,7 @@ def placebo_distribution(
         estimate = result.estimate * scale
         span = np.r_[values, estimate]
         bins = np.linspace(span.min(), span.max(), min(40, max(10, len(values) // 2)) + 1)
-        axes.hist(values, bins=bins, color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
+        axes.hist(values, bins=bins.tolist(), color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
         low, high = (c * scale for c in result.ci)
         if np.isfinite(low) and np.isfinite(high):
             axes.axvspan(low, high, color=PALETTE["highlight"], alpha=0.15,

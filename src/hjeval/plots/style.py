@@ -52,7 +52,7 @@ _RC: dict[str, Any] = {
 @contextmanager
 def styled() -> Iterator[None]:
     """Apply hjeval's figure style inside a ``with`` block."""
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # matplotlib types keys as a Literal
         yield
 
 
