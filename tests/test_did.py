@@ -56,6 +56,16 @@ def test_card_krueger_store_fixed_effects(validation_dir: Path) -> None:
     assert res.inference.startswith("cluster-robust CR1")
 
 
+def test_card_krueger_pooled_with_store_clusters(validation_dir: Path) -> None:
+    """State and wave effects on all available stores = pooled OLS with NJ, after and NJ x after."""
+    long = card_krueger_long(validation_dir)
+    with pytest.warns(hj.HjevalWarning, match="missing 'fte'"):
+        res = hj.did(long, "fte", unit="nj", time="wave", treated=1, start=1993, cluster="store")
+    # validation README: 2.753606 (1.306607), clustered by store (published 2.76, SE 1.36)
+    assert res.estimate == pytest.approx(2.753606, abs=5e-7)
+    assert res.se == pytest.approx(1.306607, abs=5e-7)
+
+
 def test_card_krueger_rows_with_missing_outcome_are_counted(validation_dir: Path) -> None:
     long = card_krueger_long(validation_dir)
     with pytest.warns(hj.HjevalWarning, match=r"rows left out.*missing 'fte'"):

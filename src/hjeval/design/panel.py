@@ -49,6 +49,9 @@ class PanelDesign:
         Further regressors (cycle, covariates), in ``regressor_names`` order.
     exclusions : tuple of dict
         Rows left out: ``{"reason", "rows"}``.
+    units_nested_in_clusters : bool
+        False only when the fixed-effect unit is the group and clusters are
+        finer (e.g. state effects with store clusters).
     y_offset : numpy.ndarray, optional
         What an adjustment removed from the outcome per row (``y`` is net of
         it), e.g. the business cycle's part.
@@ -74,6 +77,7 @@ class PanelDesign:
     n_rows_input: int
     exclusions: tuple[dict[str, object], ...] = field(default=())
     y_offset: np.ndarray | None = field(default=None, repr=False)
+    units_nested_in_clusters: bool = True
 
     @property
     def n_obs(self) -> int:
@@ -94,6 +98,16 @@ class PanelDesign:
     def comparison_groups(self) -> np.ndarray:
         """Codes of the comparison groups."""
         return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)
+
+    def fixed_effect_parameters(self) -> int:
+        """Fixed-effect parameters counted in the small-sample K (the fixest convention).
+
+        Unit effects nested in the clusters count as one; otherwise all unit and
+        period effects count, less one redundancy.
+        """
+        if self.units_nested_in_clusters:
+            return self.n_periods
+        return int(self.unit.max()) + 1 + self.n_periods - 1
 
     def treated_label(self) -> object:
         """The treated group's label, or a list of labels when several."""
@@ -258,7 +272,12 @@ def build_design(
     sample = data if keep.all() else data.loc[keep]
     if weights is not None and (sample[weights] < 0).any():
         raise DataError(f"column {weights!r} (weights) has negative values")
-    _check_cluster_within_units(sample, unit, cluster)
+    nested = _units_nested_in_clusters(sample, unit, cluster)
+    if not nested and unit != group:
+        raise DataError(
+            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
+            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
+        )
     period, period_labels, start_code = _period_codes(sample[time], start, time)
     group_codes, group_labels = _encode(sample[group])
     treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
@@ -291,7 +310,7 @@ def build_design(
         treated_groups=treated_codes, start=start_code, group_labels=group_labels,
         period_labels=period_labels, cluster_labels=cluster_labels,
         unit_is_group=unit == group, outcome=outcome, comparison=pool_name,
-        n_rows_input=n_input, exclusions=tuple(exclusions),
+        n_rows_input=n_input, exclusions=tuple(exclusions), units_nested_in_clusters=nested,
     )
 
 
@@ -304,13 +323,8 @@ def _unit_codes(units: pd.Series, group_codes: np.ndarray) -> np.ndarray:
     return lookup.reindex(units.to_numpy()).to_numpy(dtype=np.int32)
 
 
-def _check_cluster_within_units(sample: pd.DataFrame, unit: str, cluster: str) -> None:
+def _units_nested_in_clusters(sample: pd.DataFrame, unit: str, cluster: str) -> bool:
     if cluster == unit:
-        return
+        return True
     counts = sample.groupby(unit, observed=True, sort=False)[cluster].nunique()
-    varying = counts[counts > 1]
-    if len(varying):
-        raise DataError(
-            f"cluster column {cluster!r} varies within units of {unit!r} "
-            f"(e.g. {unit} {list(varying.index[:3])}); clusters must contain whole units"
-        )
+    return bool((counts <= 1).all())

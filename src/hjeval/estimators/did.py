@@ -267,11 +267,9 @@ def did(
     fit = fit_twfe(design)
     method = inference or _default_inference(design)
     estimate = float(fit.coef[0])
-    # Unit effects are nested in the clusters (checked in the design) and count as one
-    # parameter; period effects count in full -- the convention of fixest and pyfixest.
     vcov, n_clusters = cr1_vcov(
         fit.x_tilde, fit.resid, design.weight, design.cluster, fit.gram,
-        n_params=fit.x_tilde.shape[1] + design.n_periods,
+        n_params=fit.x_tilde.shape[1] + design.fixed_effect_parameters(),
     )
     df = n_clusters - 1
     provenance: dict[str, object] = {
@@ -299,7 +297,9 @@ def did(
                 "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
             )
         rng = np.random.default_rng(seed)
-        factor = cr1_factor(design.n_obs, fit.x_tilde.shape[1] + design.n_periods, n_clusters)
+        if not design.units_nested_in_clusters:
+            raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
+        factor = cr1_factor(design.n_obs, fit.x_tilde.shape[1] + design.fixed_effect_parameters(), n_clusters)
         boot = WildClusterBootstrap(
             fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
             fit.projector.solve_periods, factor, draw_weights(bootstrap_weights, draws, n_clusters, rng),

@@ -158,7 +158,7 @@ def event_study(
     average = post / post.sum()
     estimate = float(average @ coef)
     vcov, n_clusters = cr1_vcov(fit.x_tilde, fit.resid, design.weight, design.cluster, fit.gram,
-                                n_params=fit.x_tilde.shape[1] + design.n_periods)
+                                n_params=fit.x_tilde.shape[1] + design.fixed_effect_parameters())
     df = n_clusters - 1
     provenance: dict[str, object] = {
         "rows_input": design.n_rows_input, "rows_used": design.n_obs, "exclusions": list(design.exclusions),
