@@ -42,10 +42,13 @@ def load_panel(folder: Path):  # type: ignore[no-untyped-def]
     """Read the needed Parquet columns and attach the cycle series by integer codes."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pq.read_table(folder / "hours_person_month.parquet", columns=COLUMNS)
     frame = table.to_pandas(date_as_object=False)
+    del table
+    pa.default_memory_pool().release_unused()
     frame["month"] = frame["month"].dt.to_period("M")
     cycle = pd.read_csv(folder / "cycle.csv")
     cycle_month = pd.PeriodIndex(cycle["period"], freq="M")

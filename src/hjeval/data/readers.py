@@ -136,9 +136,12 @@ def read_table(
         if suffix in {".csv", ".txt", ".tsv"}:
             frame = _read_csv(file, decimal)
         elif suffix in {".parquet", ".pq"}:
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
             frame = pq.read_table(file).to_pandas(date_as_object=False)
+            # Arrow's allocator keeps freed buffers; hand them back once pandas owns the data.
+            pa.default_memory_pool().release_unused()
             frame.index = pd.RangeIndex(1, len(frame) + 1)
         elif suffix in {".xlsx", ".xlsm"}:
             frame = pd.read_excel(file, sheet_name=sheet)

@@ -272,12 +272,6 @@ def build_design(
     sample = data if keep.all() else data.loc[keep]
     if weights is not None and (sample[weights] < 0).any():
         raise DataError(f"column {weights!r} (weights) has negative values")
-    nested = _units_nested_in_clusters(sample, unit, cluster)
-    if not nested and unit != group:
-        raise DataError(
-            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
-            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
-        )
     period, period_labels, start_code = _period_codes(sample[time], start, time)
     group_codes, group_labels = _encode(sample[group])
     treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
@@ -288,6 +282,12 @@ def build_design(
         cluster_codes, cluster_labels = group_codes, group_labels
     else:
         cluster_codes, cluster_labels = _encode(sample[cluster])
+    nested = _nested(unit_codes, cluster_codes)
+    if not nested and unit != group:
+        raise DataError(
+            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
+            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
+        )
     treat = np.isin(group_codes, treated_codes) & (period >= start_code)
     if treat.all() or not treat.any():
         raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
@@ -315,16 +315,22 @@ def build_design(
 
 
 def _unit_codes(units: pd.Series, group_codes: np.ndarray) -> np.ndarray:
-    """Unit codes ordered by group first, so each group's units are contiguous."""
-    frame = pd.DataFrame({"g": group_codes, "u": units.to_numpy()})
-    firsts = frame.drop_duplicates("u")
-    order = firsts.sort_values(["g", "u"], kind="stable")["u"]
-    lookup = pd.Series(np.arange(len(order), dtype=np.int32), index=order.to_numpy())
-    return lookup.reindex(units.to_numpy()).to_numpy(dtype=np.int32)
+    """Unit codes ordered by group first, so each group's units are contiguous.
+
+    Within a group units keep their order of first appearance. A unit seen in
+    several groups is placed with the last; the projector then reports it.
+    """
+    codes, uniques = pd.factorize(units)
+    group_of_unit = np.empty(len(uniques), dtype=np.int32)
+    group_of_unit[codes] = group_codes
+    order = np.argsort(group_of_unit, kind="stable")
+    rank = np.empty(len(uniques), dtype=np.int32)
+    rank[order] = np.arange(len(uniques), dtype=np.int32)
+    return rank[codes]
 
 
-def _units_nested_in_clusters(sample: pd.DataFrame, unit: str, cluster: str) -> bool:
-    if cluster == unit:
-        return True
-    counts = sample.groupby(unit, observed=True, sort=False)[cluster].nunique()
-    return bool((counts <= 1).all())
+def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
+    """Whether every inner code (e.g. a unit) lies within a single outer code (e.g. a cluster)."""
+    outer_of_inner = np.empty(int(inner.max()) + 1, dtype=outer.dtype)
+    outer_of_inner[inner] = outer
+    return bool(np.array_equal(outer_of_inner[inner], outer))

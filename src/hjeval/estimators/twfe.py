@@ -119,12 +119,11 @@ class TwfeFit:
 
     def fixed_effects(self) -> tuple[np.ndarray, np.ndarray]:
         """Unit and period effects of the fitted model (first period at 0)."""
-        net = self.design.y - self.design_matrix() @ self.coef
+        treated = np.isin(self.design.group, self.design.treated_groups)
+        net = self.design.y.copy()
+        for j, coef in enumerate(self.coef):
+            net -= coef * _raw_column(self.design, self.profiles, treated, j)
         return self.projector.effects(net)
-
-    def design_matrix(self) -> np.ndarray:
-        """Treatment indicators and regressors per row (not projected)."""
-        return np.column_stack([self.treatment_matrix(), self.design.regressors])
 
     def treatment_matrix(self) -> np.ndarray:
         """Treatment indicators per row."""

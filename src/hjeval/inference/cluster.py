@@ -54,9 +54,10 @@ def cr1_vcov(
     """
     n, k = x_tilde.shape
     n_clusters = int(cluster.max()) + 1
-    scores = (x_tilde * (weight * resid)[:, None])
-    summed = np.stack(
-        [np.bincount(cluster, weights=scores[:, j], minlength=n_clusters) for j in range(k)], axis=1
+    weighted_resid = weight * resid
+    summed = np.stack(  # per-cluster scores, one column at a time
+        [np.bincount(cluster, weights=x_tilde[:, j] * weighted_resid, minlength=n_clusters) for j in range(k)],
+        axis=1,
     )
     bread = np.linalg.inv(gram)
     meat = summed.T @ summed
