@@ -11,7 +11,7 @@ import pytest
 import hjeval as hj
 from hjeval.design.panel import build_design
 from hjeval.estimators.twfe import fit_twfe
-from hjeval.inference.cluster import cr1_factor
+from hjeval.inference.cluster import cluster_covariance
 from hjeval.inference.wild import WildClusterBootstrap, draw_weights
 from tests.panels import person_panel
 
@@ -22,7 +22,7 @@ def test_wild_bootstrap_draws_equal_refits_on_bootstrap_samples() -> None:
     design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=[0, 1, 2],
                           start="2013-07", regressors=["unemployment"])
     fit = fit_twfe(design)
-    factor = cr1_factor(design.n_obs, fit.x_tilde.shape[1] + design.n_periods, 12)
+    factor = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).small_sample
     weights = draw_weights("webb", 4, 12, np.random.default_rng(0))
     boot = WildClusterBootstrap(fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
                                 fit.projector.solve_periods, factor, weights)
@@ -97,3 +97,24 @@ def test_size_placebo_is_nominal_where_cluster_over_rejects() -> None:
     assert placebo_rate < 0.14
     assert cluster_rate > 0.2
     assert cluster_rate > placebo_rate + 0.1
+
+
+def test_cr2_through_did_equals_the_kernel() -> None:
+    """did(vcov="CR2") builds the fixed effects for the kernel's CR2, which is checked against a brute-force
+    hat-matrix computation in tests/test_regression.py; a direct kernel fit on the raw factors must agree."""
+    from hjeval.regression import fit
+
+    data = person_panel(seed=8, persons=1200, groups=14, months=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hj.HjevalWarning)
+        res = hj.did(data, "y", unit="muni", time="month", treated=[0, 1], start="2013-07",
+                     cycle="unemployment", inference="cluster", vcov="CR2")
+    treated = (data.muni.isin([0, 1]) & (data.month >= pd.Period("2013-07", "M"))).to_numpy(dtype=float)
+    muni = pd.factorize(data.muni)[0]
+    ref = fit(data.y.to_numpy(), np.column_stack([treated, data.unemployment.to_numpy()]),
+              fixed_effects=[muni, pd.factorize(data.month)[0]], cluster=muni, vcov="CR2")
+    assert res.estimate == pytest.approx(ref.coef[0], rel=1e-9)
+    assert res.se == pytest.approx(ref.se[0], rel=1e-8)
+    assert res.inference.startswith("cluster-robust CR2")
+    with pytest.raises(hj.DataError, match=r"vcov='CR3' is not one of"):
+        hj.did(data, "y", unit="muni", time="month", treated=0, start="2013-07", vcov="CR3")  # type: ignore[arg-type]

@@ -16,13 +16,14 @@ from hjeval.cycle import CycleMethod, estimate_sensitivity
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
-from hjeval.inference.cluster import cr1_factor, cr1_vcov
+from hjeval.inference.cluster import ClusterVcov, cluster_covariance
 from hjeval.inference.permutation import (
     PermutationDistribution,
     conley_taber_interval,
     invert_permutation_test,
 )
 from hjeval.inference.wild import MAX_CLUSTERS, BootstrapWeights, WildClusterBootstrap, draw_weights
+from hjeval.regression import Covariance
 from hjeval.results.effect import EffectResult
 
 __all__ = ["Inference", "did"]
@@ -61,18 +62,21 @@ def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) ->
     )
 
 
-def _other_terms(fit: TwfeFit, vcov: np.ndarray | None, df: int, alpha: float) -> pd.DataFrame:
+def _other_terms(fit: TwfeFit, covariance: Covariance | None, alpha: float) -> pd.DataFrame:
     rows = []
     for j, name in enumerate(fit.names[fit.n_treat:], start=fit.n_treat):
         est = float(fit.coef[j])
-        se = float(np.sqrt(vcov[j, j])) if vcov is not None else np.nan
-        t = est / se if se > 0 else np.nan
-        crit = stats.t.ppf(1 - alpha / 2, df) if vcov is not None else np.nan
-        rows.append({
-            "term": name, "estimate": est, "std_error": se, "statistic": t,
-            "p_value": 2 * stats.t.sf(abs(t), df) if vcov is not None else np.nan,
-            "conf_low": est - crit * se, "conf_high": est + crit * se,
-        })
+        if covariance is None:
+            se = t = p = low = high = np.nan
+        else:
+            se = float(np.sqrt(covariance.vcov[j, j]))
+            df = float(covariance.df_t[j])
+            t = est / se if se > 0 else np.nan
+            p = float(2 * stats.t.sf(abs(t), df))
+            crit = float(stats.t.ppf(1 - alpha / 2, df))
+            low, high = est - crit * se, est + crit * se
+        rows.append({"term": name, "estimate": est, "std_error": se, "statistic": t, "p_value": p,
+                     "conf_low": low, "conf_high": high})
     return pd.DataFrame(rows)
 
 
@@ -162,6 +166,7 @@ def did(
     seed: int = 0,
     draws: int = 999,
     bootstrap_weights: BootstrapWeights = "webb",
+    vcov: ClusterVcov = "CR1",
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -217,6 +222,12 @@ def did(
         Random placebo assignments (several treated groups) or bootstrap draws.
     bootstrap_weights : {"webb", "rademacher"}, default "webb"
         Cluster weights of the wild bootstrap.
+    vcov : {"CR1", "CR2"}, default "CR1"
+        Covariance for ``inference="cluster"``: CR1 with fixest's small-sample
+        factor and t(G-1), or CR2 (Bell-McCaffrey) with its per-coefficient
+        degrees of freedom, which behaves better with few clusters; CR2 is
+        refused where the period effects would make it costly (large
+        person-level panels: collapse to cells first).
 
     Returns
     -------
@@ -257,6 +268,7 @@ def did(
         raise DataError(f"alpha must be between 0 and 1, not {alpha}")
     if inference is not None:
         _check_option("inference", inference, get_args(Inference))
+    _check_option("vcov", vcov, get_args(ClusterVcov))
     design = build_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
         group=group, cluster=cluster, regressors=regressors, weights=weights,
@@ -267,11 +279,11 @@ def did(
     fit = fit_twfe(design)
     method = inference or _default_inference(design)
     estimate = float(fit.coef[0])
-    vcov, n_clusters = cr1_vcov(
-        fit.x_tilde, fit.resid, design.weight, design.cluster, fit.gram,
-        n_params=fit.x_tilde.shape[1] + design.fixed_effect_parameters(),
+    covariance = cluster_covariance(
+        design, fit.x_tilde, fit.resid, fit.gram, kind=vcov if method == "cluster" else "CR1"
     )
-    df = n_clusters - 1
+    vcov_matrix, n_clusters = covariance.vcov, int(design.cluster.max()) + 1
+    df = float(covariance.df_t[0])
     provenance: dict[str, object] = {
         "rows_input": design.n_rows_input,
         "rows_used": design.n_obs,
@@ -299,12 +311,12 @@ def did(
         rng = np.random.default_rng(seed)
         if not design.units_nested_in_clusters:
             raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
-        factor = cr1_factor(design.n_obs, fit.x_tilde.shape[1] + design.fixed_effect_parameters(), n_clusters)
+        factor = covariance.small_sample
         boot = WildClusterBootstrap(
             fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
             fit.projector.solve_periods, factor, draw_weights(bootstrap_weights, draws, n_clusters, rng),
         )
-        se = float(np.sqrt(vcov[0, 0]))
+        se = float(np.sqrt(vcov_matrix[0, 0]))
         pvalue = boot.pvalue(0.0)
         ci = boot.interval(estimate, se, alpha)
         provenance["draws"] = draws
@@ -317,11 +329,11 @@ def did(
                 "far too small with so few treated clusters; use inference='placebo'",
                 HjevalWarning, stacklevel=2,
             )
-        se = float(np.sqrt(vcov[0, 0]))
+        se = float(np.sqrt(vcov_matrix[0, 0]))
         crit = float(stats.t.ppf(1 - alpha / 2, df))
         ci = (estimate - crit * se, estimate + crit * se)
         pvalue = float(2 * stats.t.sf(abs(estimate / se), df))
-        label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters, t({df}))"
+        label = f"cluster-robust {vcov} by {cluster or group or unit} ({n_clusters} clusters, t({df:.4g}))"
     else:
         rng = np.random.default_rng(seed)
         dist, n_draws, n_degenerate = _permutation(fit, rng, draws)
@@ -357,6 +369,8 @@ def did(
         n_obs=design.n_obs, alpha=alpha, inference=label, method="did", outcome=outcome,
         treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison,
-        other_terms=_other_terms(fit, vcov if method in ("cluster", "wild-bootstrap") else None, df, alpha),
+        other_terms=_other_terms(
+            fit, covariance if method in ("cluster", "wild-bootstrap") else None, alpha
+        ),
         placebo=placebo, decomposition=_decomposition(fit), provenance=provenance,
     )

@@ -22,7 +22,7 @@ from hjeval.estimators.did import (
     usable_assignments,
 )
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
-from hjeval.inference.cluster import cr1_vcov
+from hjeval.inference.cluster import cluster_covariance
 from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
 from hjeval.results.event_study import EventStudyResult
 
@@ -157,8 +157,8 @@ def event_study(
     post = ~pre
     average = post / post.sum()
     estimate = float(average @ coef)
-    vcov, n_clusters = cr1_vcov(fit.x_tilde, fit.resid, design.weight, design.cluster, fit.gram,
-                                n_params=fit.x_tilde.shape[1] + design.fixed_effect_parameters())
+    vcov = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).vcov
+    n_clusters = int(design.cluster.max()) + 1
     df = n_clusters - 1
     provenance: dict[str, object] = {
         "rows_input": design.n_rows_input, "rows_used": design.n_obs, "exclusions": list(design.exclusions),

@@ -36,6 +36,10 @@ class CovarianceInput:
         The absorbed factors.
     fe_count : {"fixest", "exact"}
         How absorbed parameters enter ``K``.
+    absorbed_parameters : int, optional
+        The absorbed parameters' count in ``K`` when the caller knows it (e.g.
+        an exact two-way projection, with the nested rule already applied);
+        overrides the count from ``fixed_effects``.
     """
 
     x_tilde: np.ndarray
@@ -46,6 +50,7 @@ class CovarianceInput:
     n_clusters: int | None
     fixed_effects: FixedEffects | None
     fe_count: FeCount = "fixest"
+    absorbed_parameters: int | None = None
 
     @property
     def n_obs(self) -> int:

@@ -53,6 +53,8 @@ def counted_parameters(inp: CovarianceInput, *, nested_rule: bool) -> int:
     With ``nested_rule`` (clustered covariances) a factor whose levels each lie
     in one cluster counts as one parameter instead of its number of levels.
     """
+    if inp.absorbed_parameters is not None:
+        return inp.n_coef + inp.absorbed_parameters
     fe = inp.fixed_effects
     if fe is None or fe.n_factors == 0:
         return inp.n_coef
