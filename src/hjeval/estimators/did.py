@@ -40,8 +40,7 @@ def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 
 def _default_inference(design: PanelDesign) -> Inference:
-    treated_clusters = np.unique(design.cluster[np.isin(design.group, design.treated_groups)])
-    return "cluster" if len(treated_clusters) >= MIN_TREATED_CLUSTERS else "placebo"
+    return "cluster" if treated_cluster_count(design) >= MIN_TREATED_CLUSTERS else "placebo"
 
 
 def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) -> PanelDesign:
@@ -111,39 +110,43 @@ def _permutation(
     fit: TwfeFit, rng: np.random.Generator, draws: int
 ) -> tuple[PermutationDistribution, int, int]:
     design = fit.design
-    treated = design.treated_groups
-    groups = np.arange(design.n_groups)
-    if len(treated) == 1:
-        assignments = [treated] + [np.array([g]) for g in design.comparison_groups]
-        exact = True
-    else:
-        assignments = [treated] + [
-            np.sort(rng.choice(groups, size=len(treated), replace=False)) for _ in range(draws)
-        ]
-        exact = False
-    estimates, slopes = fit.assignment_estimates(assignments)
-    estimates, slopes = estimates[:, 0], slopes[:, 0, 0]
-    usable = usable_assignments(estimates)
+    placebo = fit.placebo_draws(rng, draws)
     labels = tuple(
         design.group_labels[int(a[0])] if len(a) == 1 else tuple(design.group_labels[int(g)] for g in a)
-        for a, keep in zip(assignments, usable, strict=True) if keep
+        for a in placebo.assignments
     )
-    dist = PermutationDistribution(estimates[usable], slopes[usable], labels, exact)
-    return dist, len(labels) - 1, int((~usable).sum())
+    dist = PermutationDistribution(placebo.estimates[:, 0], placebo.slopes[:, 0, 0], labels, placebo.exact)
+    return dist, placebo.n_draws, placebo.degenerate
 
 
-def usable_assignments(estimates: np.ndarray) -> np.ndarray:
-    """Which re-assignments gave an estimate; warns about the others (the actual one must be usable)."""
-    finite = np.isfinite(estimates.reshape(len(estimates), -1)).all(axis=1)
-    if not finite[0]:
-        raise DataError("the treatment effect cannot be estimated for the treated group")
-    dropped = int((~finite).sum())
-    if dropped:
+def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[str, object]:
+    """What a result records about its sample and settings."""
+    return {
+        "rows_input": design.n_rows_input,
+        "rows_used": design.n_obs,
+        "exclusions": list(design.exclusions),
+        "groups": design.n_groups,
+        "periods": design.n_periods,
+        "clusters": int(design.cluster.max()) + 1,
+        "seed": seed,
+        **extra,
+        "hjeval_version": __version__,
+    }
+
+
+def treated_cluster_count(design: PanelDesign) -> int:
+    """Clusters that contain treated groups."""
+    return len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
+
+
+def warn_if_few_treated_clusters(design: PanelDesign) -> None:
+    """Cluster-robust errors over-reject with few treated clusters: say so."""
+    count = treated_cluster_count(design)
+    if count < MIN_TREATED_CLUSTERS:
         warnings.warn(
-            f"{dropped} placebo re-assignment(s) left out: the group has no rows in some treated period, "
-            "so the effect cannot be estimated there", HjevalWarning, stacklevel=4,
+            f"only {count} treated cluster(s): cluster-robust standard errors are far too small with so few "
+            "treated clusters; use inference='placebo'", HjevalWarning, stacklevel=3,
         )
-    return finite
 
 
 def did(
@@ -284,26 +287,15 @@ def did(
     )
     vcov_matrix, n_clusters = covariance.vcov, int(design.cluster.max()) + 1
     df = float(covariance.df_t[0])
-    provenance: dict[str, object] = {
-        "rows_input": design.n_rows_input,
-        "rows_used": design.n_obs,
-        "exclusions": list(design.exclusions),
-        "groups": design.n_groups,
-        "periods": design.n_periods,
-        "clusters": n_clusters,
-        "seed": seed,
-        "cycle_method": cycle_method,
-        "hjeval_version": __version__,
-    }
+    provenance = provenance_record(design, seed, cycle_method=cycle_method)
     placebo = pd.Series(dtype=float)
-    treated_clusters = len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
     if method == "wild-bootstrap":
         if n_clusters > MAX_CLUSTERS:
             raise DataError(
                 f"the wild bootstrap is limited to {MAX_CLUSTERS} clusters ({n_clusters} here); "
                 "with so many clusters use inference='cluster'"
             )
-        if treated_clusters < 2:
+        if treated_cluster_count(design) < 2:
             warnings.warn(
                 "the wild cluster bootstrap with one treated cluster is known to under-reject badly "
                 "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
@@ -323,12 +315,7 @@ def did(
         provenance["bootstrap_weights"] = bootstrap_weights
         label = f"wild cluster bootstrap (restricted, {bootstrap_weights}, {draws} draws, {n_clusters} clusters)"
     elif method == "cluster":
-        if treated_clusters < MIN_TREATED_CLUSTERS:
-            warnings.warn(
-                f"only {treated_clusters} treated cluster(s): cluster-robust standard errors are "
-                "far too small with so few treated clusters; use inference='placebo'",
-                HjevalWarning, stacklevel=2,
-            )
+        warn_if_few_treated_clusters(design)
         se = float(np.sqrt(vcov_matrix[0, 0]))
         crit = float(stats.t.ppf(1 - alpha / 2, df))
         ci = (estimate - crit * se, estimate + crit * se)

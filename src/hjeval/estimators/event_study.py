@@ -9,19 +9,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hjeval._version import __version__
 from hjeval.cycle import CycleMethod
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
-    MIN_TREATED_CLUSTERS,
     Inference,
     _check_option,
     _default_inference,
     adjust_cycle,
-    usable_assignments,
+    provenance_record,
+    warn_if_few_treated_clusters,
 )
-from hjeval.estimators.twfe import TwfeFit, fit_twfe
+from hjeval.estimators.twfe import fit_twfe
 from hjeval.inference.cluster import cluster_covariance
 from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
 from hjeval.results.event_study import EventStudyResult
@@ -49,22 +48,6 @@ def _bins(design: PanelDesign, window: tuple[int, int], bin_width: int, referenc
 
 def _profiles(binned: np.ndarray, kept: list[int]) -> np.ndarray:
     return np.column_stack([(binned == b).astype(np.float64) for b in kept])
-
-
-def _placebo_parts(
-    fit: TwfeFit, kept: list[int], rng: np.random.Generator, draws: int
-) -> tuple[np.ndarray, np.ndarray, int, int]:
-    design = fit.design
-    if len(design.treated_groups) == 1:
-        assignments = [design.treated_groups] + [np.array([g]) for g in design.comparison_groups]
-    else:
-        groups = np.arange(design.n_groups)
-        assignments = [design.treated_groups] + [
-            np.sort(rng.choice(groups, size=len(design.treated_groups), replace=False)) for _ in range(draws)
-        ]
-    estimates, slopes = fit.assignment_estimates(assignments)
-    usable = usable_assignments(estimates)
-    return estimates[usable], slopes[usable], int(usable.sum()) - 1, int((~usable).sum())
 
 
 def event_study(
@@ -160,18 +143,9 @@ def event_study(
     vcov = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).vcov
     n_clusters = int(design.cluster.max()) + 1
     df = n_clusters - 1
-    provenance: dict[str, object] = {
-        "rows_input": design.n_rows_input, "rows_used": design.n_obs, "exclusions": list(design.exclusions),
-        "groups": design.n_groups, "periods": design.n_periods, "clusters": n_clusters, "seed": seed,
-        "hjeval_version": __version__,
-    }
+    provenance = provenance_record(design, seed)
     if method == "cluster":
-        treated_clusters = len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
-        if treated_clusters < MIN_TREATED_CLUSTERS:
-            warnings.warn(
-                f"only {treated_clusters} treated cluster(s): cluster-robust standard errors are far too "
-                "small with so few treated clusters; use inference='placebo'", HjevalWarning, stacklevel=2,
-            )
+        warn_if_few_treated_clusters(design)
         v = vcov[: len(kept), : len(kept)]
         se = np.sqrt(np.diag(v))
         crit = float(stats.t.ppf(1 - alpha / 2, df))
@@ -184,9 +158,10 @@ def event_study(
         label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters)"
     else:
         rng = np.random.default_rng(seed)
-        estimates, slopes, n_draws, n_degenerate = _placebo_parts(fit, kept, rng, draws)
+        placebo = fit.placebo_draws(rng, draws)
+        estimates, slopes, n_draws = placebo.estimates, placebo.slopes, placebo.n_draws
         provenance["draws"] = n_draws
-        provenance["degenerate_draws"] = n_degenerate
+        provenance["degenerate_draws"] = placebo.degenerate
         net = estimates[1:] - np.einsum("smj,j->sm", slopes[1:], coef)
         se = net.std(axis=0, ddof=1)
         low = coef - np.quantile(net, 1 - alpha / 2, axis=0, method="inverted_cdf")
@@ -194,7 +169,7 @@ def event_study(
         pvals = (1 + (np.abs(net) >= np.abs(coef) * (1 - 1e-12)).sum(axis=0)) / (n_draws + 1)
         dist = PermutationDistribution(
             estimates @ average, np.einsum("m,smj,j->s", average, slopes, post.astype(float)),
-            tuple(range(n_draws + 1)), len(design.treated_groups) == 1,
+            tuple(range(n_draws + 1)), placebo.exact,
         )
         avg_ci = invert_permutation_test(dist, alpha)
         avg_p = dist.pvalue(0.0)

@@ -10,15 +10,46 @@ number of placebo assignments without touching the rows again.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from hjeval.design.panel import PanelDesign
 from hjeval.design.twoway import TwoWayProjector
-from hjeval.errors import DataError
+from hjeval.errors import DataError, HjevalWarning
 
-__all__ = ["TwfeFit", "fit_twfe"]
+__all__ = ["PlaceboDraws", "TwfeFit", "fit_twfe"]
+
+
+@dataclass(frozen=True)
+class PlaceboDraws:
+    """Treatment coefficients under the actual and re-assigned treatment.
+
+    Attributes
+    ----------
+    estimates : numpy.ndarray, shape (S, m)
+        The actual assignment first.
+    slopes : numpy.ndarray, shape (S, m, m)
+        See :meth:`TwfeFit.assignment_estimates`.
+    assignments : list of numpy.ndarray
+        Group codes treated in each kept assignment.
+    exact : bool
+        All single-group re-assignments enumerated (one treated group), not drawn.
+    degenerate : int
+        Re-assignments left out because the effect cannot be estimated there.
+    """
+
+    estimates: np.ndarray
+    slopes: np.ndarray
+    assignments: list[np.ndarray]
+    exact: bool
+    degenerate: int
+
+    @property
+    def n_draws(self) -> int:
+        """Re-assignments used (the actual one not counted)."""
+        return len(self.assignments) - 1
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,38 @@ class TwfeFit:
             estimates[s] = np.linalg.solve(zz, zy)
             slopes[s] = np.linalg.solve(zz, zd)
         return estimates, slopes
+
+    def placebo_draws(self, rng: np.random.Generator, draws: int) -> PlaceboDraws:
+        """Evaluate the treatment re-assigned to other groups, with the same timing.
+
+        With one treated group every comparison group is treated in turn
+        (exact enumeration); with several, ``draws`` random sets of as many
+        groups are drawn with ``rng``. Re-assignments whose effect cannot be
+        estimated (a group without rows in some treated period) are left out,
+        counted and warned about.
+        """
+        design = self.design
+        treated = design.treated_groups
+        exact = len(treated) == 1
+        if exact:
+            assignments = [treated] + [np.array([g]) for g in design.comparison_groups]
+        else:
+            groups = np.arange(design.n_groups)
+            assignments = [treated] + [
+                np.sort(rng.choice(groups, size=len(treated), replace=False)) for _ in range(draws)
+            ]
+        estimates, slopes = self.assignment_estimates(assignments)
+        usable = np.isfinite(estimates).all(axis=1)
+        if not usable[0]:
+            raise DataError("the treatment effect cannot be estimated for the treated group")
+        degenerate = int((~usable).sum())
+        if degenerate:
+            warnings.warn(
+                f"{degenerate} placebo re-assignment(s) left out: the group has no rows in some treated period, "
+                "so the effect cannot be estimated there", HjevalWarning, stacklevel=4,
+            )
+        kept = [a for a, keep in zip(assignments, usable, strict=True) if keep]
+        return PlaceboDraws(estimates[usable], slopes[usable], kept, exact, degenerate)
 
     def fixed_effects(self) -> tuple[np.ndarray, np.ndarray]:
         """Unit and period effects of the fitted model (first period at 0)."""
