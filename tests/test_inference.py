@@ -24,7 +24,7 @@ def test_wild_bootstrap_draws_equal_refits_on_bootstrap_samples() -> None:
     fit = fit_twfe(design)
     factor = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).small_sample
     weights = draw_weights("webb", 4, 12, np.random.default_rng(0))
-    boot = WildClusterBootstrap(fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
+    boot = WildClusterBootstrap(fit.x_tilde, fit.y_tilde, design.weights(), design.cluster, design.period,
                                 fit.projector.solve_periods, factor, weights)
     tau0 = 0.25
     contrib, kernel, _, _ = boot._pieces(tau0)

@@ -107,7 +107,8 @@ def estimate_sensitivity(design: PanelDesign, column: int = 0) -> Sensitivity:
     pre_period = design.period[pre_rows]
     pre_groups = design.group[pre_rows]
     proj = TwoWayProjector.build(
-        _recode(design.unit[pre_rows]), pre_period, group=pre_groups, weight=design.weight[pre_rows]
+        _recode(design.unit[pre_rows]), pre_period, group=pre_groups,
+        weight=None if design.weight is None else design.weight[pre_rows],
     )
     centred = national[: proj.n_periods] - np.average(national[: proj.n_periods], weights=proj.period_weight)
     # regressors: national cycle x indicator of each group but the first present (G - 1 columns)
@@ -125,7 +126,7 @@ def estimate_sensitivity(design: PanelDesign, column: int = 0) -> Sensitivity:
         raise DataError("the national cycle does not vary enough before the start to estimate sensitivities") from err
     theta = np.zeros(design.n_groups)
     theta[free] = free_theta
-    group_weight = np.bincount(design.group, weights=design.weight, minlength=design.n_groups)
+    group_weight = np.bincount(design.group, weights=design.weight, minlength=design.n_groups).astype(np.float64)
     theta = theta - np.average(theta, weights=group_weight)
     offset = theta[design.group] * national[design.period]
     return Sensitivity(theta=theta, national=national, offset=offset)

@@ -37,8 +37,8 @@ class PanelDesign:
         Outcome per row.
     unit, group, cluster, period : numpy.ndarray of int32
         Codes per row; ``group_labels[group]`` etc. give the labels.
-    weight : numpy.ndarray
-        Row weights (ones when none were given).
+    weight : numpy.ndarray or None
+        Row weights; None when none were given (every row weighs one).
     treated_groups : numpy.ndarray of int64
         Group codes of the treated groups.
     start : int
@@ -62,7 +62,7 @@ class PanelDesign:
     group: np.ndarray
     cluster: np.ndarray
     period: np.ndarray
-    weight: np.ndarray
+    weight: np.ndarray | None
     treat: np.ndarray
     regressors: np.ndarray
     regressor_names: tuple[str, ...]
@@ -98,6 +98,10 @@ class PanelDesign:
     def comparison_groups(self) -> np.ndarray:
         """Codes of the comparison groups."""
         return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)
+
+    def weights(self) -> np.ndarray:
+        """Row weights as an array (ones when the design is unweighted)."""
+        return np.ones(self.n_obs) if self.weight is None else self.weight
 
     def fixed_effect_parameters(self) -> int:
         """Fixed-effect parameters counted in the small-sample K (the fixest convention).
@@ -300,7 +304,7 @@ def build_design(
         sample[list(regressors)].to_numpy(dtype=np.float64)
         if regressors else np.empty((len(sample), 0))
     )
-    w = sample[weights].to_numpy(dtype=np.float64) if weights else np.ones(len(sample))
+    w = sample[weights].to_numpy(dtype=np.float64) if weights else None
     if exclusions:
         detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
         warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=3)

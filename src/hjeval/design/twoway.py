@@ -29,13 +29,26 @@ import scipy.linalg
 
 from hjeval.errors import DataError
 
-__all__ = ["TwoWayProjector"]
+__all__ = ["TwoWayProjector", "weighted"]
 
 _CHUNK_ROWS = 4_000_000
 
 
+def weighted(values: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+    """``weight * values`` row by row, or ``values`` itself when unweighted (no copy).
+
+    Examples
+    --------
+    >>> weighted(np.array([1.0, 2.0]), None).tolist(), weighted(np.array([1.0, 2.0]), np.array([2.0, 3.0])).tolist()
+    ([1.0, 2.0], [2.0, 6.0])
+    """
+    if weight is None:
+        return values
+    return values * (weight if values.ndim == 1 else weight[:, None])
+
+
 def _unit_period_blocks(
-    unit: np.ndarray, period: np.ndarray, weight: np.ndarray, group_of_unit: np.ndarray,
+    unit: np.ndarray, period: np.ndarray, weight: np.ndarray | None, group_of_unit: np.ndarray,
     n_units: int, n_periods: int, n_groups: int, unit_weight: np.ndarray,
 ) -> np.ndarray:
     """Per-group T x T blocks M_g = sum_{i in g} w_i w_i' / W_i, built in unit chunks."""
@@ -49,7 +62,7 @@ def _unit_period_blocks(
         rows = order[starts[first]:starts[last]]
         local = unit[rows] - first
         dense = np.bincount(
-            local * n_periods + period[rows], weights=weight[rows],
+            local * n_periods + period[rows], weights=None if weight is None else weight[rows],
             minlength=(last - first) * n_periods,
         ).reshape(last - first, n_periods)
         scaled = dense / unit_weight[first:last, None]
@@ -81,7 +94,7 @@ class TwoWayProjector:
         Codes ``0..n-1`` per row (int32 or int64 are used as given). Units must be nested in groups (each unit in
         one group); pass ``group = unit`` when the unit is the group.
     weight : numpy.ndarray, optional
-        Row weights (default 1).
+        Row weights (default: every row weighs one, without storing them).
 
     Examples
     --------
@@ -96,7 +109,7 @@ class TwoWayProjector:
     unit: np.ndarray
     period: np.ndarray
     group: np.ndarray
-    weight: np.ndarray
+    weight: np.ndarray | None
     n_units: int
     n_periods: int
     n_groups: int
@@ -125,7 +138,7 @@ class TwoWayProjector:
             (some period shares no unit with the others).
         """
         unit, period, group = (_integer_codes(codes) for codes in (unit, period, group))
-        w = np.ones(len(unit)) if weight is None else np.asarray(weight, dtype=np.float64)
+        w = None if weight is None else np.asarray(weight, dtype=np.float64)
         n_units, n_periods, n_groups = int(unit.max()) + 1, int(period.max()) + 1, int(group.max()) + 1
         group_of_unit = np.full(n_units, -1, dtype=np.int64)
         group_of_unit[unit] = group
@@ -134,13 +147,13 @@ class TwoWayProjector:
                 "units are not nested in groups: some unit appears in two groups "
                 "(e.g. a person who moved municipality); use the general fixed-effect solver"
             )
-        unit_weight = np.bincount(unit, weights=w, minlength=n_units)
-        period_weight = np.bincount(period, weights=w, minlength=n_periods)
+        unit_weight = np.bincount(unit, weights=w, minlength=n_units).astype(np.float64)
+        period_weight = np.bincount(period, weights=w, minlength=n_periods).astype(np.float64)
         if np.any(unit_weight <= 0) or np.any(period_weight <= 0):
             raise DataError("every unit and period needs positive total weight")
         cell_weight = np.bincount(
             group * n_periods + period, weights=w, minlength=n_groups * n_periods
-        ).reshape(n_groups, n_periods)
+        ).astype(np.float64).reshape(n_groups, n_periods)
         blocks = _unit_period_blocks(
             unit, period, w, group_of_unit, n_units, n_periods, n_groups, unit_weight
         )
@@ -177,15 +190,15 @@ class TwoWayProjector:
             with ``x - alpha[unit] - lam[period]`` orthogonal to both.
         """
         col = np.asarray(x, dtype=np.float64)
-        wx = self.weight * col
+        wx = weighted(col, self.weight)
         unit_mean = np.bincount(self.unit, weights=wx, minlength=self.n_units) / self.unit_weight
         b = np.bincount(self.period, weights=wx, minlength=self.n_periods)
         c = np.bincount(
-            self.period, weights=self.weight * unit_mean[self.unit], minlength=self.n_periods
+            self.period, weights=weighted(unit_mean[self.unit], self.weight), minlength=self.n_periods
         )
         lam = self._solve_periods(b - c)
         lam_per_unit = np.bincount(
-            self.unit, weights=self.weight * lam[self.period], minlength=self.n_units
+            self.unit, weights=weighted(lam[self.period], self.weight), minlength=self.n_units
         ) / self.unit_weight
         return unit_mean - lam_per_unit, lam
 
@@ -245,7 +258,7 @@ class TwoWayProjector:
         cells = self.group * self.n_periods + self.period
         out = np.stack(
             [
-                np.bincount(cells, weights=self.weight * flat[:, j],
+                np.bincount(cells, weights=weighted(flat[:, j], self.weight),
                             minlength=self.n_groups * self.n_periods)
                 for j in range(flat.shape[1])
             ],

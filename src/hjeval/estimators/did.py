@@ -85,10 +85,11 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
     treated_rows = np.isin(design.group, design.treated_groups)
     before = treated_rows & (design.period < design.start)
     after = treated_rows & (design.period >= design.start)
-    w = design.weight
+    w_after = None if design.weight is None else design.weight[after]
+    w_before = None if design.weight is None else design.weight[before]
 
     def change(values: np.ndarray) -> float:
-        return float(np.average(values[after], weights=w[after]) - np.average(values[before], weights=w[before]))
+        return float(np.average(values[after], weights=w_after) - np.average(values[before], weights=w_before))
 
     alpha, lam = fit.fixed_effects()
     offset = design.y_offset if design.y_offset is not None else np.zeros_like(design.y)
@@ -305,7 +306,7 @@ def did(
             raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
         factor = covariance.small_sample
         boot = WildClusterBootstrap(
-            fit.x_tilde, fit.y_tilde, design.weight, design.cluster, design.period,
+            fit.x_tilde, fit.y_tilde, design.weights(), design.cluster, design.period,
             fit.projector.solve_periods, factor, draw_weights(bootstrap_weights, draws, n_clusters, rng),
         )
         se = float(np.sqrt(vcov_matrix[0, 0]))

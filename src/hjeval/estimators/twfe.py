@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hjeval.design.panel import PanelDesign
-from hjeval.design.twoway import TwoWayProjector
+from hjeval.design.twoway import TwoWayProjector, weighted
 from hjeval.errors import DataError, HjevalWarning
 
 __all__ = ["PlaceboDraws", "TwfeFit", "fit_twfe"]
@@ -130,7 +130,7 @@ class TwfeFit:
                 "gtk,tm->gmk", proj.cell_sums(r_tilde).reshape(proj.n_groups, proj.n_periods, k), self.profiles
             )
             rr_inv = np.linalg.inv(self.gram[m:, m:])
-            r_y = (r_tilde * self.design.weight[:, None]).T @ y_t
+            r_y = weighted(r_tilde, self.design.weight).T @ y_t
             r_d = self.gram[m:, :m]
         estimates = np.empty((len(assignments), m))
         slopes = np.empty((len(assignments), m, m))
@@ -270,11 +270,13 @@ def fit_twfe(
     raw_scale = np.empty(k)
     for j in range(k):  # one raw column at a time, so the raw design is never held whole
         values = _raw_column(design, profiles, treated, j)
-        raw_scale[j] = float(((values - np.average(values, weights=w)) ** 2 * w).sum())
+        raw_scale[j] = float(weighted((values - np.average(values, weights=w)) ** 2, w).sum())
         x_tilde[:, j] = proj.residualize(values)
     y_tilde = proj.residualize(design.y)
-    gram = (x_tilde * w[:, None]).T @ x_tilde
+    weighted_x = weighted(x_tilde, w)
+    gram = weighted_x.T @ x_tilde
     _check_collinearity(gram, (*treat_names, *design.regressor_names), raw_scale)
-    coef = np.linalg.solve(gram, (x_tilde * w[:, None]).T @ y_tilde)
+    coef = np.linalg.solve(gram, weighted_x.T @ y_tilde)
+    del weighted_x
     resid = y_tilde - x_tilde @ coef
     return TwfeFit(design, proj, coef, x_tilde, y_tilde, resid, gram, profiles, tuple(treat_names))
