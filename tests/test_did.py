@@ -310,3 +310,14 @@ def test_degenerate_placebo_assignments_are_reported_not_used() -> None:
         es = hj.event_study(data, "y", unit="pid", group="muni", time="month", treated=0, start="2013-07",
                             window=(-2, 2), bin_width=3)
     assert es.provenance["degenerate_draws"] == 1
+
+
+def test_degenerate_placebo_warning_points_at_the_caller() -> None:
+    data = person_panel(seed=6, persons=900, groups=10, months=12)
+    data = data[~((data.muni == 9) & (data.month >= pd.Period("2013-07", "M")))]
+    for estimator, kwargs in ((hj.did, {}), (hj.event_study, {"window": (-2, 2), "bin_width": 3})):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator(data, "y", unit="pid", group="muni", time="month", treated=0, start="2013-07", **kwargs)
+        left_out = [w for w in caught if "left out" in str(w.message)]
+        assert left_out and left_out[0].filename == __file__

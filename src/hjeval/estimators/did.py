@@ -111,7 +111,7 @@ def _permutation(
     fit: TwfeFit, rng: np.random.Generator, draws: int
 ) -> tuple[PermutationDistribution, int, int]:
     design = fit.design
-    placebo = fit.placebo_draws(rng, draws)
+    placebo = fit.placebo_draws(rng, draws, stacklevel=3)  # the caller of did
     labels = tuple(
         design.group_labels[int(a[0])] if len(a) == 1 else tuple(design.group_labels[int(g)] for g in a)
         for a in placebo.assignments

@@ -158,7 +158,7 @@ def event_study(
         label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters)"
     else:
         rng = np.random.default_rng(seed)
-        placebo = fit.placebo_draws(rng, draws)
+        placebo = fit.placebo_draws(rng, draws, stacklevel=2)  # the caller of event_study
         estimates, slopes, n_draws = placebo.estimates, placebo.slopes, placebo.n_draws
         provenance["draws"] = n_draws
         provenance["degenerate_draws"] = placebo.degenerate

@@ -148,14 +148,15 @@ class TwfeFit:
             slopes[s] = np.linalg.solve(zz, zd)
         return estimates, slopes
 
-    def placebo_draws(self, rng: np.random.Generator, draws: int) -> PlaceboDraws:
+    def placebo_draws(self, rng: np.random.Generator, draws: int, *, stacklevel: int = 2) -> PlaceboDraws:
         """Evaluate the treatment re-assigned to other groups, with the same timing.
 
         With one treated group every comparison group is treated in turn
         (exact enumeration); with several, ``draws`` random sets of as many
         groups are drawn with ``rng``. Re-assignments whose effect cannot be
         estimated (a group without rows in some treated period) are left out,
-        counted and warned about.
+        counted and warned about (``stacklevel`` as in :func:`warnings.warn`,
+        counted from the caller of this method).
         """
         design = self.design
         treated = design.treated_groups
@@ -175,7 +176,7 @@ class TwfeFit:
         if degenerate:
             warnings.warn(
                 f"{degenerate} placebo re-assignment(s) left out: the group has no rows in some treated period, "
-                "so the effect cannot be estimated there", HjevalWarning, stacklevel=4,
+                "so the effect cannot be estimated there", HjevalWarning, stacklevel=stacklevel + 1,
             )
         kept = [a for a, keep in zip(assignments, usable, strict=True) if keep]
         return PlaceboDraws(estimates[usable], slopes[usable], kept, exact, degenerate)

@@ -69,6 +69,7 @@ def event_study_plot(
         if result.pooled_ends[1]:
             labels[-1] = "\u2265" + labels[-1]
         axes.set_xticks(x, labels)
-        axes.yaxis.set_major_formatter(number_formatter(1, language))
+        bottom, top = axes.get_ylim()
+        axes.yaxis.set_major_formatter(number_formatter(1 if top - bottom < 20 else 0, language))
         axes.legend(loc="upper left", fontsize=8)
     return figure

@@ -21,6 +21,7 @@ _TEXT = {
         "x": "Estimated effect",
         "y": "Re-assignments",
         "placebo": "Placebo (treatment given to a comparison unit)",
+        "beyond": "{n} placebo estimate(s) beyond the axis",
         "actual": "Estimate",
         "ci": "{level} confidence interval",
     },
@@ -29,6 +30,7 @@ _TEXT = {
         "x": "Estimeret effekt",
         "y": "Tildelinger",
         "placebo": "Placebo (indsatsen tildelt en sammenligningsenhed)",
+        "beyond": "{n} placebo-estimat(er) uden for aksen",
         "actual": "Estimat",
         "ci": "{level} konfidensinterval",
     },
@@ -67,10 +69,20 @@ def placebo_distribution(
         figure, axes = figure_and_axes(ax)
         values = result.placebo.to_numpy() * scale
         estimate = result.estimate * scale
-        span = np.r_[values, estimate]
-        bins = np.linspace(span.min(), span.max(), min(40, max(10, len(values) // 2)) + 1)
-        axes.hist(values, bins=bins.tolist(), color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
         low, high = (c * scale for c in result.ci)
+        # the axis covers the bulk of the placebos, the estimate and its interval; a few extreme
+        # placebos (tiny comparison units) would otherwise squeeze everything else
+        bulk = np.quantile(values, [0.02, 0.98]) if len(values) >= 20 else np.r_[values.min(), values.max()]
+        shown = np.r_[bulk, estimate, [c for c in (low, high) if np.isfinite(c)]]
+        left, right = shown.min(), shown.max()
+        pad = 0.05 * (right - left or 1.0)
+        left, right = left - pad, right + pad
+        inside = (values >= left) & (values <= right)
+        bins = np.linspace(left, right, min(40, max(10, len(values) // 2)) + 1)
+        axes.hist(values[inside], bins=bins.tolist(), color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
+        axes.set_xlim(left, right)
+        if (~inside).any():
+            axes.plot([], [], " ", label=text["beyond"].format(n=int((~inside).sum())))
         if np.isfinite(low) and np.isfinite(high):
             axes.axvspan(low, high, color=PALETTE["highlight"], alpha=0.15,
                          label=text["ci"].format(level=f"{result.conf_level:.0%}"))
@@ -78,6 +90,6 @@ def placebo_distribution(
         axes.set_xlabel(text["x"])
         axes.set_ylabel(text["y"])
         axes.set_title(text["title"])
-        axes.xaxis.set_major_formatter(number_formatter(1 if np.ptp(span) < 20 else 0, language))
+        axes.xaxis.set_major_formatter(number_formatter(1 if right - left < 20 else 0, language))
         axes.legend(loc="upper left", fontsize=8)
     return figure

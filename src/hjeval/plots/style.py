@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -77,11 +77,38 @@ def number_formatter(decimals: int = 0, language: Language = "en") -> FuncFormat
     return FuncFormatter(lambda value, _pos: format_number(value, decimals, language))
 
 
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _show_figures_in_jupyter() -> None:
+    """In IPython, display a Figure that is a cell's value as PNG (pyplot is not involved)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure not in formatter.type_printers:
+        formatter.for_type(Figure, _png)
+
+
 def figure_and_axes(ax: Axes | None, height: float = 3.2) -> tuple[Figure, Axes]:
-    """Use the given axes, or a new A4-wide figure."""
+    """Use the given axes, or a new A4-wide figure.
+
+    New figures are made without pyplot, so that nothing is kept in pyplot's
+    global state: the caller owns the returned figure (Jupyter shows it when it
+    is a cell's value; ``figure.savefig`` writes it).
+    """
     if ax is not None:
         figure = ax.get_figure()
-        assert figure is not None  # an Axes always belongs to a figure
+        if figure is None:
+            raise ValueError("the axes belong to no figure")
         return figure, ax  # type: ignore[return-value]
-    figure, new_ax = plt.subplots(figsize=(A4_WIDTH_IN, height), layout="constrained")
-    return figure, new_ax
+    _show_figures_in_jupyter()
+    figure = Figure(figsize=(A4_WIDTH_IN, height), layout="constrained")
+    return figure, figure.add_subplot()
