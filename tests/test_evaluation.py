@@ -113,8 +113,10 @@ def target_rows(synthetic_region: Path):  # type: ignore[no-untyped-def]
 
 
 def did_on_target(target_rows, unit: str):  # type: ignore[no-untyped-def]
-    return hj.did(target_rows, "hours", unit=unit, group="municipality", time="month", treated=860,
-                  start="2015-01", cycle="unemployment_rate", inference="cluster")
+    # cluster inference on purpose, to compare covariances; with one treated municipality it must warn
+    with pytest.warns(hj.HjevalWarning, match="only 1 treated cluster"):
+        return hj.did(target_rows, "hours", unit=unit, group="municipality", time="month", treated=860,
+                      start="2015-01", cycle="unemployment_rate", inference="cluster")
 
 
 def treatment_column(target_rows) -> np.ndarray:  # type: ignore[no-untyped-def]
