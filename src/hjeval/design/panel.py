@@ -95,6 +95,11 @@ class PanelDesign:
         return len(self.period_labels)
 
     @property
+    def n_clusters(self) -> int:
+        """Number of clusters."""
+        return int(self.cluster.max()) + 1
+
+    @property
     def comparison_groups(self) -> np.ndarray:
         """Codes of the comparison groups."""
         return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)

@@ -61,6 +61,38 @@ def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) ->
     )
 
 
+def prepare_design(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: object,
+    start: object,
+    group: str | None,
+    cycle: str | None,
+    cycle_method: CycleMethod | None,
+    covariates: Sequence[str] | None,
+    cluster: str | None,
+    weights: str | None,
+    comparison: Comparison,
+    alpha: float,
+) -> tuple[PanelDesign, CycleMethod]:
+    """Check the shared options, build the design and apply the business-cycle choice."""
+    regressors = ([cycle] if cycle else []) + list(covariates or [])
+    if len(set(regressors)) != len(regressors):
+        raise DataError(f"the cycle column and covariates repeat a name: {regressors}")
+    if not 0 < alpha < 1:
+        raise DataError(f"alpha must be between 0 and 1, not {alpha}")
+    design = build_design(
+        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
+        group=group, cluster=cluster, regressors=regressors, weights=weights,
+        comparison=comparison,
+    )
+    method = cycle_method or ("covariate" if cycle else "common")
+    return adjust_cycle(design, cycle, method), method
+
+
 def _other_terms(fit: TwfeFit, covariance: Covariance | None, alpha: float) -> pd.DataFrame:
     rows = []
     for j, name in enumerate(fit.names[fit.n_treat:], start=fit.n_treat):
@@ -128,7 +160,7 @@ def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[s
         "exclusions": list(design.exclusions),
         "groups": design.n_groups,
         "periods": design.n_periods,
-        "clusters": int(design.cluster.max()) + 1,
+        "clusters": design.n_clusters,
         "seed": seed,
         **extra,
         "hjeval_version": __version__,
@@ -264,60 +296,56 @@ def did(
     >>> abs(res.estimate - 5) < 3 * res.se, res.inference
     (True, 'placebo permutation over 29 re-assignments')
     """
-    covariates = list(covariates or [])
-    regressors = ([cycle] if cycle else []) + covariates
-    if len(set(regressors)) != len(regressors):
-        raise DataError(f"the cycle column and covariates repeat a name: {regressors}")
-    if not 0 < alpha < 1:
-        raise DataError(f"alpha must be between 0 and 1, not {alpha}")
     if inference is not None:
         _check_option("inference", inference, get_args(Inference))
     _check_option("vcov", vcov, get_args(ClusterVcov))
-    design = build_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
-        group=group, cluster=cluster, regressors=regressors, weights=weights,
-        comparison=comparison,
+    design, cycle_method = prepare_design(
+        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
+        comparison=comparison, alpha=alpha,
     )
-    cycle_method = cycle_method or ("covariate" if cycle else "common")
-    design = adjust_cycle(design, cycle, cycle_method)
     fit = fit_twfe(design)
     method = inference or _default_inference(design)
     estimate = float(fit.coef[0])
-    covariance = cluster_covariance(
-        design, fit.x_tilde, fit.resid, fit.gram, kind=vcov if method == "cluster" else "CR1"
+    n_clusters = design.n_clusters
+    # only the cluster-based methods use the covariance; placebo and Conley-Taber do not
+    covariance = (
+        cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram, kind=vcov if method == "cluster" else "CR1")
+        if method in ("cluster", "wild-bootstrap") else None
     )
-    vcov_matrix, n_clusters = covariance.vcov, int(design.cluster.max()) + 1
-    df = float(covariance.df_t[0])
     provenance = provenance_record(design, seed, cycle_method=cycle_method)
     placebo = pd.Series(dtype=float)
     if method == "wild-bootstrap":
+        assert covariance is not None  # computed above for this method
         if n_clusters > MAX_CLUSTERS:
             raise DataError(
                 f"the wild bootstrap is limited to {MAX_CLUSTERS} clusters ({n_clusters} here); "
                 "with so many clusters use inference='cluster'"
             )
+        if not design.units_nested_in_clusters:
+            raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
         if treated_cluster_count(design) < 2:
             warnings.warn(
                 "the wild cluster bootstrap with one treated cluster is known to under-reject badly "
                 "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
             )
         rng = np.random.default_rng(seed)
-        if not design.units_nested_in_clusters:
-            raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
-        factor = covariance.small_sample
         boot = WildClusterBootstrap(
             fit.x_tilde, fit.y_tilde, design.weights(), design.cluster, design.period,
-            fit.projector.solve_periods, factor, draw_weights(bootstrap_weights, draws, n_clusters, rng),
+            fit.projector.solve_periods, covariance.small_sample,
+            draw_weights(bootstrap_weights, draws, n_clusters, rng),
         )
-        se = float(np.sqrt(vcov_matrix[0, 0]))
+        se = float(np.sqrt(covariance.vcov[0, 0]))
         pvalue = boot.pvalue(0.0)
         ci = boot.interval(estimate, se, alpha)
         provenance["draws"] = draws
         provenance["bootstrap_weights"] = bootstrap_weights
         label = f"wild cluster bootstrap (restricted, {bootstrap_weights}, {draws} draws, {n_clusters} clusters)"
     elif method == "cluster":
+        assert covariance is not None  # computed above for this method
         warn_if_few_treated_clusters(design)
-        se = float(np.sqrt(vcov_matrix[0, 0]))
+        df = float(covariance.df_t[0])
+        se = float(np.sqrt(covariance.vcov[0, 0]))
         crit = float(stats.t.ppf(1 - alpha / 2, df))
         ci = (estimate - crit * se, estimate + crit * se)
         pvalue = float(2 * stats.t.sf(abs(estimate / se), df))
@@ -357,8 +385,6 @@ def did(
         n_obs=design.n_obs, alpha=alpha, inference=label, method="did", outcome=outcome,
         treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison,
-        other_terms=_other_terms(
-            fit, covariance if method in ("cluster", "wild-bootstrap") else None, alpha
-        ),
+        other_terms=_other_terms(fit, covariance, alpha),
         placebo=placebo, decomposition=_decomposition(fit), provenance=provenance,
     )

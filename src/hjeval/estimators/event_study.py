@@ -10,13 +10,13 @@ import pandas as pd
 from scipy import stats
 
 from hjeval.cycle import CycleMethod
-from hjeval.design.panel import Comparison, PanelDesign, build_design
+from hjeval.design.panel import Comparison, PanelDesign
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
     Inference,
     _check_option,
     _default_inference,
-    adjust_cycle,
+    prepare_design,
     provenance_record,
     warn_if_few_treated_clusters,
 )
@@ -125,13 +125,11 @@ def event_study(
     """
     if inference is not None:
         _check_option("inference", inference, ("cluster", "placebo"))
-    covariates = list(covariates or [])
-    regressors = ([cycle] if cycle else []) + covariates
-    design = build_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
-        cluster=cluster, regressors=regressors, weights=weights, comparison=comparison,
+    design, _ = prepare_design(
+        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
+        comparison=comparison, alpha=alpha,
     )
-    design = adjust_cycle(design, cycle, cycle_method or ("covariate" if cycle else "common"))
     binned, kept = _bins(design, window, bin_width, reference)
     fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
     method = inference or _default_inference(design)
@@ -140,12 +138,12 @@ def event_study(
     post = ~pre
     average = post / post.sum()
     estimate = float(average @ coef)
-    vcov = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).vcov
-    n_clusters = int(design.cluster.max()) + 1
+    n_clusters = design.n_clusters
     df = n_clusters - 1
     provenance = provenance_record(design, seed)
     if method == "cluster":
         warn_if_few_treated_clusters(design)
+        vcov = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).vcov
         v = vcov[: len(kept), : len(kept)]
         se = np.sqrt(np.diag(v))
         crit = float(stats.t.ppf(1 - alpha / 2, df))

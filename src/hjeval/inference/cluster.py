@@ -44,7 +44,7 @@ def cluster_covariance(
     )
     inputs = CovarianceInput(
         x_tilde=x_tilde, resid=resid, weights=design.weight, bread=np.linalg.inv(gram),
-        cluster=design.cluster, n_clusters=int(design.cluster.max()) + 1, fixed_effects=fixed_effects,
+        cluster=design.cluster, n_clusters=design.n_clusters, fixed_effects=fixed_effects,
         absorbed_parameters=design.fixed_effect_parameters() if kind == "CR1" else None,
     )
     return compute_vcov(kind, inputs)
