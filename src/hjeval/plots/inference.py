@@ -91,5 +91,5 @@ def placebo_distribution(
         axes.set_ylabel(text["y"])
         axes.set_title(text["title"])
         axes.xaxis.set_major_formatter(number_formatter(1 if right - left < 20 else 0, language))
-        axes.legend(loc="upper left", fontsize=8)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=8)
     return figure
