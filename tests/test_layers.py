@@ -23,8 +23,9 @@ LAYERS: list[set[str]] = [
     {"inference"},
     {"results"},
     {"estimators"},
-    {"plots"},
-    {"headline", "evaluation"},
+    {"plots", "disclosure"},
+    {"headline", "evaluation", "descriptives"},
+    {"report"},
     {"cli", "__init__"},
 ]
 

@@ -4,6 +4,7 @@ Sub-commands
 ------------
 ``hjeval synth``     write the calibrated synthetic panels.
 ``hjeval evaluate``  estimate the headline effect on a folder of panels and print it.
+``hjeval report``    build the evaluation report (HTML and PDF) from a configuration file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ def _evaluate(args: argparse.Namespace) -> int:
     from hjeval.evaluation import evaluate_folder
 
     print(evaluate_folder(Path(args.data), treated=args.treated, start=args.start, seed=args.seed).summary())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from hjeval.report import EXAMPLE_CONFIG, build_report
+
+    if args.example_config:
+        print(EXAMPLE_CONFIG, end="")
+        return 0
+    if args.config is None:
+        print("hjeval report: error: give --config FILE (or --example-config to print one)", file=sys.stderr)
+        return 2
+    built = build_report(args.config, args.out, language=args.lang, pdf=not args.no_pdf)
+    print(built.summary())
     return 0
 
 
@@ -67,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--start", default="2015-01", help="first treated month (default 2015-01)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed for random placebo draws")
     evaluate.set_defaults(handler=_evaluate)
+
+    report = commands.add_parser(
+        "report", help="build the evaluation report (HTML and PDF, Danish or English) from a TOML configuration",
+        description="Build the annual evaluation report into a folder: report.html (self-contained), "
+        "report.pdf, figures/ (PNG and SVG), tables/ (CSV) and manifest.json. The folder is replaced "
+        "only when the build succeeds.",
+    )
+    report.add_argument("--config", help="the configuration file (TOML)")
+    report.add_argument("--out", default="reports/evaluation", help="output folder (default %(default)s)")
+    report.add_argument("--lang", choices=("da", "en"), default=None,
+                        help="language of the report (default: the configuration's, else Danish)")
+    report.add_argument("--no-pdf", action="store_true", help="write the HTML and files only")
+    report.add_argument("--example-config", action="store_true",
+                        help="print a complete, commented example configuration and exit")
+    report.set_defaults(handler=_report)
     return parser
 
 

@@ -1,0 +1,227 @@
+"""Everything the report estimates, computed once from the configuration.
+
+The analysis keeps person-level rows inside this module: what it returns are
+estimates and aggregated tables with a person count on every cell, ready for
+small-cell suppression before anything is shown.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hjeval.data.combine import attach
+from hjeval.data.loaders import load_caseload, load_cycle, load_hours
+from hjeval.data.municipalities import comparison_pool, municipality_table
+from hjeval.descriptives import Frequency, caseload_by_period, outcome_by_period
+from hjeval.errors import DataError, HjevalWarning
+from hjeval.estimators.did import did
+from hjeval.estimators.event_study import event_study
+from hjeval.evaluation import Evaluation
+from hjeval.headline import raw_comparison
+from hjeval.periods import parse_period
+from hjeval.report.config import ReportConfig
+from hjeval.results.effect import EffectResult
+from hjeval.results.event_study import EventStudyResult
+
+__all__ = ["Analysis", "PoolEstimate", "analyse"]
+
+
+@dataclass(frozen=True)
+class PoolEstimate:
+    """The main specification estimated against another comparison pool."""
+
+    pool: str | tuple[int, ...]
+    result: EffectResult
+    municipalities: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Estimates and aggregated tables behind one report.
+
+    Attributes
+    ----------
+    evaluation : Evaluation
+        Headline: the cycle-adjusted and unadjusted effects and the raw comparison.
+    event : EventStudyResult
+    conley_taber : EffectResult or None
+        The main specification with Conley–Taber inference (None when it cannot be computed).
+    pools : list of PoolEstimate
+    cells : pandas.DataFrame
+        Target group per municipality and month, treated and comparison pool only:
+        ``municipality, period, persons, hours_total``.
+    persons_by_municipality : pandas.Series
+        Distinct persons of the target group per municipality (whole panel).
+    treated_persons_by_bin : pandas.Series
+        Distinct persons in the treated municipality per event-study bin.
+    outcome_series : pandas.DataFrame
+        Mean outcome per person-month by year (by month when the reform starts mid-year), treated and
+        comparison, with persons behind each cell and, for a covariate cycle adjustment, the
+        cycle-adjusted mean (see :func:`hjeval.descriptives.outcome_by_period`).
+    windows : pandas.DataFrame
+        The same for the whole pre- and post-period (``series`` ``treated``/``comparison``,
+        ``window`` ``before``/``after``).
+    caseload : pandas.DataFrame or None
+        Cases per caseworker by month, treated and comparison (see
+        :func:`hjeval.descriptives.caseload_by_period`).
+    names : dict
+        Municipality code -> name.
+    rows : dict
+        Rows read and kept per input.
+    identifiers : frozenset of str
+        The person identifiers of the input, kept only to check that none reaches an output.
+    """
+
+    config: ReportConfig
+    evaluation: Evaluation
+    event: EventStudyResult
+    conley_taber: EffectResult | None
+    pools: list[PoolEstimate]
+    cells: pd.DataFrame
+    persons_by_municipality: pd.Series
+    treated_persons_by_bin: pd.Series
+    outcome_series: pd.DataFrame
+    windows: pd.DataFrame
+    caseload: pd.DataFrame | None
+    names: dict[int, str]
+    rows: dict[str, int]
+    identifiers: frozenset[str] = field(repr=False)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> EffectResult:
+        """The main, cycle-adjusted estimate."""
+        return self.evaluation.adjusted
+
+    @property
+    def treated_name(self) -> str:
+        """Name of the treated municipality."""
+        return self.names.get(self.config.evaluation.treated, str(self.config.evaluation.treated))
+
+
+def _cycle_arguments(config: ReportConfig) -> dict[str, Any]:
+    spec = config.evaluation
+    if spec.cycle_method == "common":
+        return {}
+    return {"cycle": spec.cycle, "cycle_method": spec.cycle_method}
+
+
+def _comparison(pool: str | tuple[int, ...]) -> str | list[int]:
+    return list(pool) if isinstance(pool, tuple) else pool
+
+
+def _pool_codes(pool: str | tuple[int, ...], treated: int) -> list[int]:
+    if isinstance(pool, tuple):
+        return [code for code in pool if code != treated]
+    return comparison_pool(pool, treated)  # type: ignore[arg-type]  # checked when the config was read
+
+
+def analyse(config: ReportConfig) -> Analysis:
+    """Load the configured panels and estimate everything the report shows.
+
+    Parameters
+    ----------
+    config : ReportConfig
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    DataError
+        If an input is invalid or the target group has no rows.
+    """
+    spec = config.evaluation
+    hours = load_hours(config.data.hours, level="person")
+    cycle = load_cycle(config.data.cycle)
+    caseload = load_caseload(config.data.caseload) if config.data.caseload is not None else None
+    group = hours[hours["benefit_group"] == spec.benefit_group]
+    if group.empty:
+        raise DataError(f"{config.data.hours}: no rows of benefit_group {spec.benefit_group!r}")
+    if spec.treated not in set(group["municipality"].unique().tolist()):
+        raise DataError(f"{config.data.hours}: no rows of municipality {spec.treated} in {spec.benefit_group!r}")
+    group = attach(group, cycle, [spec.cycle])
+    common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
+                                  start=spec.start, alpha=spec.alpha, seed=config.seed)
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HjevalWarning)
+        adjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison),
+                       inference=spec.inference,  # type: ignore[arg-type]  # checked when the config was read
+                       **_cycle_arguments(config), **common)
+        unadjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison), **common)
+        event = event_study(group, spec.outcome, comparison=_comparison(spec.comparison),
+                            window=spec.event_window, bin_width=spec.event_bin, **_cycle_arguments(config), **common)
+        try:
+            conley_taber: EffectResult | None = did(
+                group, spec.outcome, comparison=_comparison(spec.comparison), inference="conley-taber",
+                **_cycle_arguments(config), **common)
+        except DataError as err:
+            conley_taber = None
+            notes.append(f"Conley–Taber: {err}")
+        pools = []
+        for pool in spec.comparison_pools:
+            result = did(group, spec.outcome, comparison=_comparison(pool), inference="placebo",
+                         **_cycle_arguments(config), **common)
+            pools.append(PoolEstimate(pool, result, municipalities=len(result.placebo) + 1))
+    notes += sorted({str(w.message) for w in caught if issubclass(w.category, HjevalWarning)})
+
+    members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
+    cells = (
+        group[group["municipality"].isin(members)].groupby(["municipality", "month"], observed=True, sort=True)
+        .agg(persons=("person_id", "nunique"), hours_total=(spec.outcome, "sum"))
+        .reset_index()
+        .rename(columns={"month": "period"})
+    )
+    start = parse_period(spec.start)
+    # the whole pre- and post-period, as in the decomposition of the estimate
+    raw = raw_comparison(cells.assign(benefit_group=spec.benefit_group), treated=spec.treated,
+                         benefit_group=spec.benefit_group, before=(str(cells["period"].min()), str(start - 1)),
+                         after=(str(start), str(cells["period"].max())))
+    after = cells[(cells["municipality"] == spec.treated) & (cells["period"] >= start)]
+    evaluation = Evaluation(adjusted=adjusted, unadjusted=unadjusted, raw=raw, benefit_group=spec.benefit_group,
+                            persons_per_month=float(after["persons"].mean()))
+
+    persons = group.groupby("municipality", observed=True)["person_id"].nunique()
+    treated_rows = group[group["municipality"] == spec.treated]
+    relative = (treated_rows["month"].map(lambda p: (p - start).n) if len(treated_rows) else treated_rows["month"])
+    bins = np.clip(np.floor_divide(relative.to_numpy(dtype=np.int64), spec.event_bin), *spec.event_window)
+    by_bin = treated_rows.groupby(bins)["person_id"].nunique()
+    by_bin.index.name = "rel_time"
+
+    comparison = _comparison(spec.comparison)
+    frequency: Frequency = "year" if start.month == 1 else "period"
+    adjust = adjusted if spec.cycle_method == "covariate" else None
+    series = outcome_by_period(group, spec.outcome, unit="person_id", group="municipality", time="month",
+                               treated=spec.treated, comparison=comparison, adjust=adjust,
+                               cycle=spec.cycle if adjust is not None else None, frequency=frequency)
+    in_pool = group[group["municipality"].isin(members)]
+    windows = (
+        in_pool.assign(series=np.where(in_pool["municipality"] == spec.treated, "treated", "comparison"),
+                       window=np.where(in_pool["month"] < start, "before", "after"))
+        .groupby(["series", "window"], sort=False)
+        .agg(persons=("person_id", "nunique"), person_months=("person_id", "size"), total=(spec.outcome, "sum"))
+        .reset_index()
+    )
+    windows["mean"] = windows["total"] / windows["person_months"]
+    windows = windows.drop(columns=["total"])
+    caseload_series = None
+    if caseload is not None:
+        caseload_series = caseload_by_period(caseload, treated=spec.treated, comparison=comparison)
+
+    names = dict(zip(municipality_table()["municipality"].astype(int), municipality_table()["name"], strict=True))
+    identifiers = frozenset(hours["person_id"].astype(str).unique().tolist())
+    return Analysis(
+        config=config, evaluation=evaluation, event=event, conley_taber=conley_taber, pools=pools, cells=cells,
+        persons_by_municipality=persons, treated_persons_by_bin=by_bin, outcome_series=series,
+        windows=windows, caseload=caseload_series, names=names,
+        rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
+              **({"caseload": len(caseload)} if caseload is not None else {})},
+        identifiers=identifiers, notes=notes,
+    )

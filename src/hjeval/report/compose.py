@@ -1,0 +1,281 @@
+"""Compose the report page: the analysis in words, tables and figures.
+
+Every number shown comes either from an estimate that rests on the whole
+treated municipality or from a table that has passed small-cell suppression
+(:mod:`hjeval.disclosure`); a withheld number shows as a dot and a sentence
+that would need one is left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hjeval._version import __version__
+from hjeval.report.analysis import Analysis
+from hjeval.report.config import ReportLanguage
+from hjeval.report.render import Figure, Numbers, Page, Table, group_name, hours_per_full_time_week, pool_name
+from hjeval.report.text import TEXT
+
+__all__ = ["Stamp", "compose_page"]
+
+CYCLE_PARTS = ("cycle_sensitivity",)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What makes a build reproducible: inputs, their hashes, the date."""
+
+    build_date: str
+    inputs: tuple[tuple[str, str, int, str], ...]
+    """(role, file name, rows, SHA-256) per input file."""
+    primary: int
+    secondary: int
+
+
+def month_text(period: object, language: ReportLanguage) -> str:
+    """A month in words, e.g. "januar 2015"."""
+    month = pd.Period(str(period), "M")
+    return f"{TEXT[language]['month_names'].split()[month.month - 1]} {month.year}"
+
+
+def span_text(span: str, language: ReportLanguage) -> str:
+    """A span of months ``"2010-01–2014-12"`` in words: whole years as ``"2010–2014"``."""
+    first, last = (pd.Period(part, "M") for part in span.split("–"))
+    if first.month == 1 and last.month == 12:
+        return f"{first.year}–{last.year}" if first.year != last.year else str(first.year)
+    return f"{month_text(first, language)}–{month_text(last, language)}"
+
+
+def inference_text(result: Any, language: ReportLanguage) -> str:
+    """How a result's uncertainty was obtained, in words."""
+    t = TEXT[language]
+    kind = str(result.inference).split(" ")[0].replace("-", "_")
+    n = len(result.placebo) + 1 if len(result.placebo) else int(result.provenance.get("groups", 0) or 0)
+    key = f"inference_{kind}"
+    return t[key].format(n=n) if key in t else str(result.inference)
+
+
+def _row(*cells: str, css: str = "") -> dict[str, Any]:
+    return {"cells": list(cells), "css": css}
+
+
+def _cycle_part(decomposition: Mapping[str, float]) -> float:
+    return sum(v for k, v in decomposition.items() if k.startswith("regressor:") or k in CYCLE_PARTS)
+
+
+def _pretrend_ok(analysis: Analysis) -> bool:
+    p = analysis.event.pretrend.get("pvalue", math.nan)
+    return not (math.isfinite(p) and p < 0.10)
+
+
+def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language: ReportLanguage,
+             fmt: Numbers) -> list[dict[str, Any]]:
+    t = TEXT[language]
+    main = analysis.main
+    spec = analysis.config.evaluation
+    municipality = analysis.treated_name
+    effect = 12 * main.estimate
+    low, high = (12 * c for c in main.ci)
+    level = fmt.percent(main.conf_level)
+    paragraphs = [t["summary_effect"].format(
+        start=month_text(spec.start, language), group=group_name(analysis, language), municipality=municipality,
+        effect=fmt(effect), pool=pool_name(spec.comparison, language),
+        weeks=fmt(effect / hours_per_full_time_week(), 1))]
+    if not (math.isfinite(low) and math.isfinite(high)):
+        paragraphs.append(t["summary_uncertainty_unbounded"])
+    elif low <= 0 <= high:
+        paragraphs.append(t["summary_uncertainty_includes_zero"].format(level=level, low=fmt(low), high=fmt(high)))
+    else:
+        sentence = t["summary_uncertainty"].format(level=level, low=fmt(low), high=fmt(high))
+        if effect < 0:
+            sentence = sentence.replace("større end nul", "mindre end nul").replace("above zero", "below zero")
+        paragraphs.append(sentence)
+    if len(main.placebo) and main.inference.startswith("placebo"):
+        exceed = int((np.abs(main.placebo.to_numpy()) >= abs(main.estimate)).sum())
+        paragraphs.append(t["summary_placebo"].format(n=len(main.placebo), k=exceed, municipality=municipality))
+    persons = analysis.evaluation.persons_per_month
+    paragraphs.append(t["summary_fte"].format(persons=fmt(persons, 0), fte=fmt(analysis.evaluation.full_time_persons)))
+    raw = published["raw_comparison"].set_index("series")["hours_per_year"]
+    parts = published["decomposition"].set_index("part")["hours_per_year"]
+    numbers = [raw.get("treated_before"), raw.get("treated_after"), *parts.to_list()]
+    if all(v is not None and np.isfinite(v) for v in numbers):
+        other = parts["common_trend"] + parts["composition"] + parts.get("residual", 0.0)
+        paragraphs.append(t["summary_raw"].format(
+            before=span_text(published["raw_comparison"].set_index("series").loc["treated_before", "window"], language),
+            after=span_text(published["raw_comparison"].set_index("series").loc["treated_after", "window"], language),
+            raw_before=fmt(raw["treated_before"], 0), raw_after=fmt(raw["treated_after"], 0),
+            raw_change=fmt(parts["raw_change"], 0), cycle=fmt(parts["cycle"], 0), other=fmt(other, 0),
+            effect=fmt(parts["effect"], 0)))
+    p = analysis.event.pretrend.get("pvalue", math.nan)
+    key = "summary_pretrend" if _pretrend_ok(analysis) else "summary_pretrend_fails"
+    paragraphs.append(t[key].format(municipality=municipality, p=fmt.pvalue(p)))
+    return [{"text": text, "warning": text.startswith(("Advarsel", "Warning"))} for text in paragraphs]
+
+
+def _key_figures(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> Table:
+    t = TEXT[language]
+    main = analysis.main
+    level = fmt.percent(main.conf_level)
+    method = "placebo" if main.inference.startswith("placebo") else main.inference.split(" ")[0]
+    rows = [
+        _row(t["kf_effect"], fmt(12 * main.estimate, 1, sign=True)),
+        _row(t["kf_interval"].format(level=level),
+             fmt.interval(12 * main.ci[0], 12 * main.ci[1], unbounded=t["unbounded"])),
+        _row(t["kf_pvalue"].format(method=method), fmt.pvalue(main.pvalue)),
+        _row(t["kf_fte"], fmt(analysis.evaluation.full_time_persons)),
+        _row(t["kf_unadjusted"], fmt(12 * analysis.evaluation.unadjusted.estimate, 1, sign=True)),
+    ]
+    return Table(header=(), rows=rows, caption=t["key_figures"], numeric=frozenset({1}), css="keyfigures")
+
+
+def _raw_table(published: pd.DataFrame, analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> Table:
+    t = TEXT[language]
+    values = published.set_index("series")["hours_per_year"]
+    windows = published.set_index("series")["window"]
+
+    def line(label: str, prefix: str, css: str = "") -> dict[str, Any]:
+        before, after = values.get(f"{prefix}_before"), values.get(f"{prefix}_after")
+        change = after - before if before is not None and after is not None else math.nan
+        return _row(label, fmt(before), fmt(after), fmt(change, 1, sign=True), css=css)
+
+    treated = line(analysis.treated_name, "treated")
+    comparison = line(t["row_comparison"], "comparison")
+    t_change = values.get("treated_after", math.nan) - values.get("treated_before", math.nan)
+    c_change = values.get("comparison_after", math.nan) - values.get("comparison_before", math.nan)
+    rows = [treated, comparison, _row(t["row_difference"], "", "", fmt(t_change - c_change, 1, sign=True),
+                                      css="total")]
+    header = ("", f"{t['col_before']} ({span_text(windows['treated_before'], language)})",
+              f"{t['col_after']} ({span_text(windows['treated_after'], language)})", t["col_change"])
+    return Table(header=header, rows=rows, caption=t["raw_table"], numeric=frozenset({1, 2, 3}))
+
+
+def _main_table(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> Table:
+    t = TEXT[language]
+    main = analysis.main
+    level = fmt.percent(main.conf_level)
+    row = _row(fmt(12 * main.estimate, 1, sign=True),
+               fmt.interval(12 * main.ci[0], 12 * main.ci[1], unbounded=t["unbounded"]),
+               fmt.pvalue(main.pvalue), inference_text(main, language), fmt(float(main.n_obs), 0))
+    header = (t["col_estimate"], t["col_interval"].format(level=level), t["col_p"], t["col_method"], t["col_obs"])
+    return Table(header=header, rows=[row], caption=t["main_table"], numeric=frozenset({0, 1, 2, 4}))
+
+
+def _decomposition_table(published: pd.DataFrame, language: ReportLanguage, fmt: Numbers) -> Table:
+    t = TEXT[language]
+    rows = []
+    for part, value in zip(published["part"], published["hours_per_year"], strict=True):
+        rows.append(_row(t[f"part_{part}"], fmt(value, 1, sign=part != "raw_change"),
+                         css="total" if part == "raw_change" else ""))
+    return Table(header=(t["col_part"], t["col_hours"]), rows=rows, numeric=frozenset({1}))
+
+
+def _alternatives_table(published: pd.DataFrame, analysis: Analysis, language: ReportLanguage,
+                        fmt: Numbers) -> Table:
+    t = TEXT[language]
+    level = fmt.percent(analysis.main.conf_level)
+    rows = [
+        _row(label, fmt(estimate, 1, sign=True), fmt.interval(low, high, unbounded=t["unbounded"]), fmt.pvalue(p),
+             fmt(float(n), 0))
+        for label, estimate, low, high, p, n in published[
+            ["label", "hours_per_year", "ci_low", "ci_high", "p_value", "municipalities"]].itertuples(index=False)
+    ]
+    header = (t["alt_col_variant"], t["col_estimate"], t["col_interval"].format(level=level), t["col_p"],
+              "Kommuner" if language == "da" else "Municipalities")
+    return Table(header=header, rows=rows, numeric=frozenset({1, 2, 3, 4}))
+
+
+def alternative_label(kind: str, pool: str | tuple[int, ...] | None, language: ReportLanguage) -> str:
+    """Name of a robustness variant in the report's language."""
+    t = TEXT[language]
+    if kind == "main":
+        return t["alt_main"].format(pool=pool_name(pool or "all", language))
+    if kind == "pool":
+        return t["alt_pool"].format(pool=pool_name(pool or "all", language))
+    return t[f"alt_{kind}"]
+
+
+def _data_table(analysis: Analysis, stamp: Stamp, language: ReportLanguage, fmt: Numbers) -> Table:
+    t = TEXT[language]
+    rows = [_row(f"{role}: {name}", fmt(float(n), 0), sha) for role, name, n, sha in stamp.inputs]
+    return Table(header=(t["col_file"], t["col_rows"], t["col_sha"]), rows=rows, caption=t["data_table"],
+                 numeric=frozenset({1}), hash_column=2)
+
+
+def _rows_used(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> str:
+    t = TEXT[language]
+    provenance = analysis.main.provenance
+    exclusions = list(provenance.get("exclusions", ()))
+    if exclusions:
+        n = sum(int(e["rows"]) for e in exclusions)
+        reasons = "; ".join(f"{fmt(float(e['rows']), 0)} ({e['reason']})" for e in exclusions)
+        excluded = t["rows_excluded"].format(n=fmt(float(n), 0), reasons=reasons)
+    else:
+        excluded = t["rows_excluded_none"]
+    return t["rows_used"].format(used=fmt(float(analysis.main.n_obs), 0),
+                                 target=fmt(float(analysis.rows["target_group"]), 0), excluded=excluded)
+
+
+def compose_page(
+    analysis: Analysis,
+    published: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, Figure],
+    stamp: Stamp,
+    language: ReportLanguage,
+) -> Page:
+    """Everything the template shows, in the report's language.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    published : mapping of str to DataFrame
+        The tables after small-cell suppression: ``raw_comparison``,
+        ``decomposition`` and ``alternatives`` are used here.
+    figures : mapping of str to Figure
+    stamp : Stamp
+    language : {"da", "en"}
+
+    Returns
+    -------
+    Page
+    """
+    t = TEXT[language]
+    fmt = Numbers(language)
+    spec = analysis.config.evaluation
+    main = analysis.main
+    municipality = analysis.treated_name
+    cells = analysis.cells["period"]
+    draws = main.provenance.get("draws")
+    placebo_text = (t["draws_exact"].format(n=len(main.placebo)) if main.inference.startswith("placebo")
+                    else f"{main.inference}" + (f", {draws}" if draws else ""))
+    context: dict[str, Any] = {
+        "subtitle": t["subtitle"].format(municipality=municipality, group=group_name(analysis, language)),
+        "built": t["built"].format(date=stamp.build_date, version=__version__),
+        "headline": {"number": fmt(12 * main.estimate, 0, sign=True)},
+        "summary": _summary(analysis, published, language, fmt),
+        "key_figures": _key_figures(analysis, language, fmt),
+        "figures": figures,
+        "raw_table": _raw_table(published["raw_comparison"], analysis, language, fmt),
+        "main_intro": t["main_intro"].format(municipality=municipality, pool=pool_name(spec.comparison, language),
+                                             cycle_text=t[f"cycle_{spec.cycle_method}"]),
+        "main_table": _main_table(analysis, language, fmt),
+        "decomposition_table": _decomposition_table(published["decomposition"], language, fmt),
+        "alternatives_table": _alternatives_table(published["alternatives"], analysis, language, fmt),
+        "alternatives_note": t["alt_note"] if not published["alternatives"]["ci_low"].map(np.isfinite).all() else "",
+        "method_text": t["method_text"].format(first=str(cells.min()), last=str(cells.max()), municipality=municipality,
+                                               cycle_clause=t[f"cycle_clause_{spec.cycle_method}"]),
+        "rows_used": _rows_used(analysis, language, fmt),
+        "data_table": _data_table(analysis, stamp, language, fmt),
+        "disclosure_text": t["disclosure_text"].format(k=analysis.config.disclosure_threshold,
+                                                       primary=stamp.primary, secondary=stamp.secondary),
+        "notes": [note for note in analysis.notes if "not in the comparison pool" not in note],
+        "repro_text": t["repro_text"].format(version=__version__, seed=analysis.config.seed, draws=placebo_text,
+                                             date=stamp.build_date),
+        "config_text": analysis.config.text,
+    }
+    return Page(language=language, title=analysis.config.title, context=context)

@@ -1,0 +1,93 @@
+"""The report's figures, drawn only from tables that passed small-cell suppression.
+
+Each figure is written as PNG (embedded in the HTML and PDF) and SVG, both
+without time stamps so that the same data give the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pandas as pd
+from matplotlib.figure import Figure as MplFigure
+
+from hjeval.plots import caseload_plot, decomposition_plot, event_study_plot, outcome_over_time, placebo_distribution
+from hjeval.plots.style import styled
+from hjeval.report.analysis import Analysis
+from hjeval.report.config import ReportLanguage
+from hjeval.report.render import Figure, Numbers, pool_name
+from hjeval.report.tables import Published
+from hjeval.report.text import TEXT
+
+__all__ = ["make_figures"]
+
+PNG_DPI = 200
+
+
+def _encode(figure: MplFigure) -> tuple[bytes, bytes]:
+    png, svg = io.BytesIO(), io.BytesIO()
+    with styled():
+        figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        figure.savefig(svg, format="svg", metadata={"Date": None})
+    return png.getvalue(), svg.getvalue()
+
+
+def _figure(name: str, figure: MplFigure, caption: str) -> Figure:
+    png, svg = _encode(figure)
+    return Figure(name=name, png=png, svg=svg, caption=caption, alt=caption)
+
+
+def make_figures(analysis: Analysis, published: Published, language: ReportLanguage) -> list[Figure]:
+    """Draw the report's figures in its language.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    published : Published
+        The protected tables; figures of municipality-level series draw from these only.
+    language : {"da", "en"}
+
+    Returns
+    -------
+    list of Figure
+        In the order the report shows them.
+    """
+    t = TEXT[language]
+    fmt = Numbers(language)
+    spec = analysis.config.evaluation
+    municipality = analysis.treated_name
+    pool = pool_name(spec.comparison, language)
+    labels = {"treated": municipality}
+    figures = []
+    data = published.figure_data
+    if "caseload" in data:
+        figures.append(_figure(
+            "caseload", caseload_plot(data["caseload"], language=language, labels=labels),
+            t["development_caseload"].format(municipality=municipality, pool=pool)))
+    figures.append(_figure(
+        "outcome", outcome_over_time(data["outcome"], language=language, scale=12, start=spec.start, labels=labels,
+                                     ylabel=t["col_hours"], title=t["outcome_title"].format(municipality=municipality)),
+        t["development_outcome"].format(municipality=municipality, pool=pool)))
+    figures.append(_figure(
+        "decomposition", decomposition_plot(analysis.main, language=language, scale=12, treated_label=municipality),
+        t["decomposition_caption"].format(municipality=municipality)))
+    event = analysis.event
+    shown = data["event_study"].rename(columns={"hours_per_year": "estimate"})
+    table = event.table.copy()
+    for column in ("estimate", "se", "ci_low", "ci_high", "p_value"):
+        table[column] = shown[column].to_numpy() / (12 if column != "p_value" else 1)
+    figures.append(_figure(
+        "event_study", event_study_plot(dataclasses.replace(event, table=table), language=language, scale=12,
+                                        ylabel=t["col_hours"]),
+        t["event_caption"].format(level=fmt.percent(event.conf_level), p=fmt.pvalue(event.pretrend.get("pvalue",
+                                                                                                       float("nan"))))))
+    placebo = data["placebo"]
+    if len(placebo) and placebo["hours_per_year"].notna().sum() >= 2:
+        kept = placebo.dropna(subset=["hours_per_year"])
+        shown_placebo = pd.Series(kept["hours_per_year"].to_numpy() / 12, index=kept["municipality"].to_numpy())
+        main = dataclasses.replace(analysis.main, placebo=shown_placebo)
+        figures.append(_figure(
+            "placebo", placebo_distribution(main, language=language, scale=12),
+            t["placebo_caption"].format(n=len(kept), municipality=municipality)))
+    return figures

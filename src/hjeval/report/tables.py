@@ -1,0 +1,233 @@
+"""The report's tables after small-cell suppression.
+
+Every table that leaves for the report -- as text, as a figure or as a CSV
+file -- is made here from the analysis and passed through
+:func:`hjeval.disclosure.protect`:
+
+- the outcome by year and by pre-/post-period window, for the treated and the
+  comparison municipalities: the windows are sums of the years, so they are
+  declared as margins and protected together with them;
+- the event-study bins and the placebo estimates by municipality: each rests
+  on the persons of one municipality (and bin), so those with too few are withheld;
+- cases per caseworker by month;
+- the estimates (main, decomposition, alternatives), which rest on the whole
+  treated municipality: too few persons there and no report is built.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hjeval.disclosure import Margin, check_protected, protect
+from hjeval.errors import DataError
+from hjeval.report.analysis import Analysis
+from hjeval.report.compose import alternative_label
+from hjeval.report.config import ReportLanguage
+
+__all__ = ["Published", "publish_tables"]
+
+_WINDOWS = ("before", "after")
+
+
+@dataclass(frozen=True)
+class Published:
+    """Tables cleared for publication, and how many cells were withheld.
+
+    ``tables`` are the CSV files (hours a year, English column names);
+    ``figure_data`` the protected tables the figures are drawn from.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    figure_data: dict[str, pd.DataFrame]
+    primary: int
+    secondary: int
+
+
+def _outcome(analysis: Analysis) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Outcome by period and window, protected as one table whose windows are margins of the periods."""
+    start = pd.Period(analysis.config.evaluation.start, "M")
+    series = analysis.outcome_series.copy()
+    series["label"] = series["period"].astype(str)
+    series["window"] = ["before" if _period_end(p) < start else "after" for p in series["period"]]
+    windows = analysis.windows.copy()
+    windows["label"] = windows["window"].astype(str)
+    value_columns = [c for c in ("mean", "cycle_mean", "adjusted_mean") if c in series]
+    cells = pd.concat([series, windows], ignore_index=True)
+    cells["hours_total"] = cells["mean"] * cells["person_months"]
+    cells = cells[["series", "label", "persons", "person_months", "hours_total", *value_columns]]
+    margins = [
+        Margin("label", window, tuple(series.loc[series["window"] == window, "label"].unique().tolist()))
+        for window in _WINDOWS if (series["window"] == window).any()
+    ]
+    protected = protect(cells, dims=["series", "label"], count="persons", additive=["person_months", "hours_total"],
+                        margins=margins, threshold=analysis.config.disclosure_threshold)
+    check_protected(protected)
+    table = protected.table
+    is_window = table["label"].isin(_WINDOWS).to_numpy()
+    by_period = table[~is_window].drop(columns=["hours_total"]).reset_index(drop=True)
+    by_period.insert(1, "period", series["period"].to_numpy())
+    by_period = by_period.drop(columns=["label"])
+    by_window = table[is_window].drop(columns=["hours_total"]).rename(columns={"label": "window"})
+    return by_period, by_window.reset_index(drop=True), protected.n_primary, protected.n_secondary
+
+
+def _period_end(period: pd.Period) -> pd.Period:
+    return period.asfreq("M", how="end")
+
+
+def _outcome_csv(by_period: pd.DataFrame) -> pd.DataFrame:
+    out = by_period[["period", "series", "persons", "person_months"]].assign(period=by_period["period"].astype(str))
+    out["hours_per_year"] = 12 * by_period["mean"]
+    if "adjusted_mean" in by_period:
+        out["hours_per_year_cycle_adjusted"] = 12 * by_period["adjusted_mean"]
+        out["unemployment_rate"] = by_period["cycle_mean"]
+    return out
+
+
+def _raw_comparison(by_window: pd.DataFrame, analysis: Analysis) -> pd.DataFrame:
+    cells = analysis.cells["period"]
+    start = pd.Period(analysis.config.evaluation.start, "M")
+    spans = {"before": f"{cells.min()}–{start - 1}", "after": f"{start}–{cells.max()}"}
+    rows = []
+    for side in ("treated", "comparison"):
+        for window in _WINDOWS:
+            match = by_window[(by_window["series"] == side) & (by_window["window"] == window)]
+            row = match.iloc[0] if len(match) else None
+            rows.append({
+                "series": f"{side}_{window}", "window": spans[window],
+                "persons": row["persons"] if row is not None else pd.NA,
+                "person_months": row["person_months"] if row is not None else pd.NA,
+                "hours_per_year": 12 * float(row["mean"]) if row is not None and pd.notna(row["mean"]) else math.nan,
+            })
+    return pd.DataFrame(rows)
+
+
+def _event_study(analysis: Analysis) -> tuple[pd.DataFrame, int]:
+    table = analysis.event.to_frame()
+    persons = analysis.treated_persons_by_bin.reindex(table["rel_time"]).fillna(0).astype("int64").to_numpy()
+    cells = table.assign(persons=persons)
+    for column in ("estimate", "se", "ci_low", "ci_high"):
+        cells[column] = 12 * cells[column]
+    protected = protect(cells, dims=["rel_time"], count="persons",
+                        values=["estimate", "se", "ci_low", "ci_high", "p_value"],
+                        threshold=analysis.config.disclosure_threshold, secondary=False)
+    out = protected.table.rename(columns={"estimate": "hours_per_year"})
+    out.insert(1, "months_from", out["rel_time"] * analysis.config.evaluation.event_bin)
+    return out, protected.n_primary
+
+
+def _placebo(analysis: Analysis) -> tuple[pd.DataFrame, int]:
+    placebo = analysis.main.placebo
+    if placebo.empty:
+        return pd.DataFrame(columns=["municipality", "persons", "hours_per_year"]), 0
+    codes = [int(c) for c in placebo.index]
+    persons = analysis.persons_by_municipality.reindex(codes).fillna(0).astype("int64").to_numpy()
+    cells = pd.DataFrame({"municipality": codes, "persons": persons, "hours_per_year": 12 * placebo.to_numpy()})
+    protected = protect(cells, dims=["municipality"], count="persons", values=["hours_per_year"],
+                        threshold=analysis.config.disclosure_threshold, secondary=False)
+    out = protected.table.drop(columns=["suppressed"], errors="ignore")
+    out.insert(1, "name", [analysis.names.get(c, "") for c in codes])
+    return out.sort_values("municipality", kind="stable").reset_index(drop=True), protected.n_primary
+
+
+def _caseload(analysis: Analysis) -> tuple[pd.DataFrame | None, int]:
+    if analysis.caseload is None:
+        return None, 0
+    cells = analysis.caseload.assign(cases=np.rint(analysis.caseload["open_cases"].to_numpy()).astype("int64"))
+    protected = protect(cells, dims=["period", "series"], count="cases",
+                        values=["municipalities", "open_cases", "caseworker_fte", "cases_per_caseworker"],
+                        threshold=analysis.config.disclosure_threshold, secondary=False)
+    return protected.table.drop(columns=["cases"]), protected.n_primary
+
+
+def _decomposition(analysis: Analysis) -> pd.DataFrame:
+    parts = analysis.main.decomposition
+    cycle = sum(v for k, v in parts.items() if k.startswith("regressor:") or k == "cycle_sensitivity")
+    rows = [("raw_change", parts["raw_change"]), ("cycle", cycle), ("common_trend", parts["common_trend"]),
+            ("composition", parts["composition"])]
+    if abs(12 * parts.get("residual", 0.0)) >= 0.05:
+        rows.append(("residual", parts["residual"]))
+    rows.append(("effect", parts["effect"]))
+    return pd.DataFrame({"part": [r[0] for r in rows], "hours_per_year": [12 * r[1] for r in rows]})
+
+
+def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
+    spec = analysis.config.evaluation
+
+    def row(kind: str, pool: str | tuple[int, ...] | None, estimate: float, ci: tuple[float, float], p: float,
+            n: int) -> dict[str, object]:
+        return {"variant": kind, "pool": _pool_text(pool), "label": alternative_label(kind, pool, language),
+                "hours_per_year": 12 * estimate, "ci_low": 12 * ci[0], "ci_high": 12 * ci[1], "p_value": p,
+                "municipalities": n}
+
+    main = analysis.main
+    n_main = len(main.placebo) + 1 if len(main.placebo) else int(main.provenance.get("groups", 0))
+    rows = [row("main", spec.comparison, main.estimate, main.ci, main.pvalue, n_main)]
+    unadjusted = analysis.evaluation.unadjusted
+    rows.append(row("unadjusted", spec.comparison, unadjusted.estimate, unadjusted.ci, unadjusted.pvalue, n_main))
+    if analysis.conley_taber is not None:
+        ct = analysis.conley_taber
+        rows.append(row("conley_taber", spec.comparison, ct.estimate, ct.ci, ct.pvalue, n_main))
+    for pool in analysis.pools:
+        rows.append(row("pool", pool.pool, pool.result.estimate, pool.result.ci, pool.result.pvalue,
+                        pool.municipalities))
+    return pd.DataFrame(rows)
+
+
+def _pool_text(pool: str | tuple[int, ...] | None) -> str:
+    if pool is None:
+        return ""
+    return " ".join(str(c) for c in pool) if isinstance(pool, tuple) else pool
+
+
+def publish_tables(analysis: Analysis, language: ReportLanguage = "da") -> Published:
+    """Protect every table of the report.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    language : {"da", "en"}
+        Language of the variant labels in the alternatives table.
+
+    Returns
+    -------
+    Published
+
+    Raises
+    ------
+    DataError
+        If the treated municipality's target group has fewer persons than the
+        disclosure threshold: then no estimate may be published.
+    """
+    threshold = analysis.config.disclosure_threshold
+    treated_persons = int(analysis.persons_by_municipality.get(analysis.config.evaluation.treated, 0))
+    if treated_persons < threshold:
+        raise DataError(
+            f"the target group in municipality {analysis.config.evaluation.treated} has {treated_persons} person(s), "
+            f"fewer than the disclosure threshold of {threshold}: no estimate can be published"
+        )
+    by_period, by_window, primary, secondary = _outcome(analysis)
+    event, event_primary = _event_study(analysis)
+    placebo, placebo_primary = _placebo(analysis)
+    caseload, caseload_primary = _caseload(analysis)
+    tables = {
+        "outcome_by_period": _outcome_csv(by_period),
+        "raw_comparison": _raw_comparison(by_window, analysis),
+        "decomposition": _decomposition(analysis),
+        "alternatives": _alternatives(analysis, language),
+        "event_study": event.drop(columns=["suppressed"], errors="ignore"),
+        "placebo": placebo,
+    }
+    figure_data = {"outcome": by_period, "event_study": event, "placebo": placebo}
+    if caseload is not None:
+        tables["caseload"] = caseload.drop(columns=["suppressed"], errors="ignore").assign(
+            period=caseload["period"].astype(str))
+        figure_data["caseload"] = caseload
+    return Published(
+        tables=tables, figure_data=figure_data,
+        primary=primary + event_primary + placebo_primary + caseload_primary, secondary=secondary,
+    )

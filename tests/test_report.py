@@ -1,0 +1,346 @@
+"""The evaluation report: configuration, disclosure-safe outputs, determinism, HTML and PDF.
+
+The data are a small panel built to contain small cells: the treated municipality has only
+three persons in its first year (so that year is suppressed, and with it a second pre-reform
+year, because the pre-reform total is published), and Læsø has three persons in all.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hjeval import DataError
+from hjeval.cli import main as cli
+from hjeval.disclosure import check_no_identifiers
+from hjeval.report import EXAMPLE_CONFIG, build_report, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+TREATED = 860
+SMALL = 825  # Læsø
+COMPARISON = [813, 810, 849, 851, 846, 840, 820, 787, 773, SMALL, 101, 147, 151, 461]
+MONTHS = pd.period_range("2012-01", "2017-12", freq="M")
+EPOCH = "1790000000"  # 2026-09-21
+
+
+def _panels(folder: Path, seed: int = 3, treated_persons: int = 60) -> None:
+    rng = np.random.default_rng(seed)
+    rows = []
+    person = 4_000_000_000
+    cycle = {m: 6 + np.cumsum(rng.normal(0, 0.05, len(MONTHS))) - np.linspace(0, 2, len(MONTHS))
+             for m in [TREATED, *COMPARISON]}
+    for municipality in [TREATED, *COMPARISON]:
+        persons = 3 if municipality == SMALL else (treated_persons if municipality == TREATED else 40)
+        for i in range(persons):
+            person += 1
+            # in the treated municipality only three persons are there in 2012
+            first = 0 if municipality != TREATED or i < 3 else 12
+            months = np.arange(first, len(MONTHS))
+            post = (municipality == TREATED) & (MONTHS[months] >= pd.Period("2015-01", "M"))
+            hours = (5 + 0.5 * (i % 4) - 0.8 * cycle[municipality][months] + 4.0 * post
+                     + rng.normal(0, 1.5, len(months))).clip(0, 160)
+            rows.append(pd.DataFrame({
+                "person_id": person, "municipality": municipality,
+                "month": MONTHS[months].astype(str), "hours": hours, "benefit_group": "activity_ready_cash",
+            }))
+    pd.concat(rows, ignore_index=True).to_parquet(folder / "hours.parquet", index=False)
+    pd.DataFrame([
+        {"municipality": m, "period": str(p), "unemployment_rate": round(float(cycle[m][j]), 4)}
+        for m in cycle for j, p in enumerate(MONTHS)
+    ]).to_csv(folder / "cycle.csv", index=False)
+    caseload = []
+    for m in cycle:
+        for p in MONTHS:
+            fte = 10.0
+            cases = 350.0 if m == TREATED and p >= pd.Period("2015-01", "M") else 750.0
+            caseload.append({"municipality": m, "period": str(p), "benefit_area": "cash_benefit",
+                             "caseworker_fte": fte, "open_cases": cases})
+    pd.DataFrame(caseload).to_csv(folder / "caseload.csv", index=False)
+
+
+CONFIG = """\
+[report]
+title = "Testrapport"
+disclosure_threshold = 5
+seed = 0
+
+[data]
+hours = "hours.parquet"
+cycle = "cycle.csv"
+caseload = "caseload.csv"
+
+[evaluation]
+treated = 860
+start = "2015-01"
+comparison = "all"
+cycle_method = "covariate"
+
+[robustness]
+comparison_pools = ["north_jutland"]
+event_window = [-6, 5]
+event_bin = 6
+"""
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report_data")
+    _panels(folder)
+    (folder / "evaluation.toml").write_text(CONFIG, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports") / "test"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_report(data_dir / "evaluation.toml", out)
+    return out
+
+
+# --- configuration -----------------------------------------------------------------------------------------------
+
+def test_example_config_is_shipped_and_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (ROOT / "evaluation.toml").read_text(encoding="utf-8") == EXAMPLE_CONFIG
+    assert cli(["report", "--example-config"]) == 0
+    assert capsys.readouterr().out == EXAMPLE_CONFIG
+
+
+def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
+    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv"):
+        (tmp_path / "data" / "synthetic").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "data" / "synthetic" / name).write_bytes(b"")
+    (tmp_path / "evaluation.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    config = load_config(tmp_path / "evaluation.toml")
+    assert config.evaluation.comparison_pools == ("north_jutland", "rural")
+    assert config.evaluation.event_window == (-6, 9)
+    assert config.data.caseload == (tmp_path / "data" / "synthetic" / "caseload.csv").resolve()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (('language = "da"', 'language = "fr"'), r"\[report\]: language = 'fr'; choose one of \['da', 'en'\]"),
+    (("disclosure_threshold = 5", "disclosure_threshold = 0"), "disclosure_threshold = 0 must be at least 1"),
+    (("disclosure_threshold = 5", 'disclosure_threshold = "5"'), "disclosure_threshold = '5' must be of type int"),
+    (('cycle = "data', 'cycle = "nowhere'), r"\[data\]: cycle = 'nowhere.*no such file"),
+    (("treated = 860", "treated = 860\ncolour = 1"), r"\[evaluation\]: unknown key\(s\) \['colour'\]"),
+    (('comparison = "all"', 'comparison = "europe"'), "comparison = 'europe'; choose one of"),
+    (("event_window = [-6, 9]", "event_window = [2, 9]"), "event_window = \\[2, 9\\]: two integers"),
+    (("alpha = 0.05", "alpha = 0.7"), "alpha = 0.7 must lie between 0 and 0.5"),
+    (("[robustness]", "[robustnes]"), r"unknown table\(s\) \['robustnes'\]"),
+    (("[report]", "[report"), "not valid TOML"),
+])
+def test_config_errors_name_file_table_and_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    (tmp_path / "data" / "synthetic").mkdir(parents=True)
+    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv"):
+        (tmp_path / "data" / "synthetic" / name).write_bytes(b"")
+    path = tmp_path / "bad.toml"
+    assert change[0] in EXAMPLE_CONFIG
+    path.write_text(EXAMPLE_CONFIG.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(DataError, match=message) as caught:
+        load_config(path)
+    assert "bad.toml" in str(caught.value)
+
+
+def test_missing_config_file_says_how_to_get_one(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="--example-config"):
+        load_config(tmp_path / "absent.toml")
+
+
+# --- the built report --------------------------------------------------------------------------------------------
+
+def test_layout_is_stable(built: Path) -> None:
+    files = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
+    assert files == sorted([
+        "report.html", "report.pdf", "manifest.json",
+        *(f"figures/{n}.{e}" for n in ("caseload", "outcome", "decomposition", "event_study", "placebo")
+          for e in ("png", "svg")),
+        *(f"tables/{n}.csv" for n in ("alternatives", "caseload", "decomposition", "event_study",
+                                      "outcome_by_period", "placebo", "raw_comparison")),
+    ])
+    assert not [p for p in built.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+
+def test_html_is_self_contained(built: Path) -> None:
+    html = (built / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
+    assert "@import" not in html and "url(http" not in html
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) == 5 and all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_no_number_rests_on_fewer_than_the_threshold(built: Path) -> None:
+    for path in (built / "tables").glob("*.csv"):
+        table = pd.read_csv(path)
+        if "persons" in table:
+            shown = table["persons"].dropna()
+            assert (shown >= 5).all(), f"{path.name}: a shown cell rests on fewer than 5 persons"
+            # a hidden count hides every number of its row
+            hidden = table[table["persons"].isna()].drop(columns=["persons"]).select_dtypes("number")
+            labels = ("period", "rel_time", "months_from", "municipality")
+            hidden = hidden.drop(columns=[c for c in labels if c in hidden])
+            assert hidden.isna().all().all(), f"{path.name}: numbers shown beside a hidden count"
+
+
+def test_small_cells_are_suppressed_with_a_complement(built: Path) -> None:
+    outcome = pd.read_csv(built / "tables" / "outcome_by_period.csv", dtype={"period": str})
+    treated = outcome[outcome["series"] == "treated"].set_index("period")
+    assert pd.isna(treated.loc["2012", "hours_per_year"])  # 3 persons: primary
+    before = treated.loc[["2012", "2013", "2014"], "hours_per_year"]
+    assert before.isna().sum() == 2, "the pre-reform total is published, so a second pre-reform year is hidden"
+    raw = pd.read_csv(built / "tables" / "raw_comparison.csv").set_index("series")
+    assert np.isfinite(raw.loc["treated_before", "hours_per_year"])
+    placebo = pd.read_csv(built / "tables" / "placebo.csv").set_index("municipality")
+    assert pd.isna(placebo.loc[SMALL, "hours_per_year"]) and pd.isna(placebo.loc[SMALL, "persons"])
+    assert placebo.drop(index=SMALL)["hours_per_year"].notna().all()
+    event = pd.read_csv(built / "tables" / "event_study.csv").set_index("rel_time")
+    # both halves of 2012 in the treated municipality
+    assert event.loc[[-6, -5], "hours_per_year"].isna().all() and event.loc[-4:, "hours_per_year"].notna().all()
+    manifest = (built / "manifest.json").read_text(encoding="utf-8")
+    # primary: 2012 in the outcome table, two event-study bins, Læsø's placebo; secondary: one more pre-reform year
+    assert '"primary": 4' in manifest and '"secondary": 1' in manifest
+
+
+def test_suppressed_values_cannot_be_recovered_from_the_published_totals(built: Path) -> None:
+    from hjeval.disclosure import Margin, check_protected
+
+    outcome = pd.read_csv(built / "tables" / "outcome_by_period.csv", dtype={"period": str})
+    raw = pd.read_csv(built / "tables" / "raw_comparison.csv")
+    treated = outcome[outcome["series"] == "treated"]
+    hours = treated["hours_per_year"] * treated["person_months"]
+    before = raw.set_index("series").loc["treated_before"]
+    published = pd.DataFrame({
+        "period": [*treated["period"], "before"],
+        "hours": [*hours, before["hours_per_year"] * before["person_months"]],
+    })
+    pre = tuple(p for p in treated["period"] if p < "2015")
+    check_protected(published, dims=["period"], margins=[Margin("period", "before", pre)], columns=["hours"])
+    # and the check is not empty: putting the hidden primary cell back makes the complement recoverable
+    leaked = published.copy()
+    leaked.loc[leaked["period"] == "2012", "hours"] = 1.0
+    with pytest.raises(DataError, match="can be computed"):
+        check_protected(leaked, dims=["period"], margins=[Margin("period", "before", pre)], columns=["hours"])
+
+
+def test_no_person_identifier_in_any_output(built: Path, data_dir: Path) -> None:
+    ids = pd.read_parquet(data_dir / "hours.parquet", columns=["person_id"])["person_id"].unique()
+    for path in built.rglob("*"):
+        if path.suffix in {".html", ".csv", ".svg", ".json"}:
+            check_no_identifiers(path, ids)
+
+
+def test_danish_by_default_with_danish_numbers(built: Path) -> None:
+    html = (built / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="da">' in html and "timer om året" in html and "Udarbejdet 2026-09-21" in html
+    estimate = pd.read_csv(built / "tables" / "alternatives.csv")["hours_per_year"].iloc[0]
+    assert f"{estimate:+.1f}".replace(".", ",") in html
+
+
+def test_manifest_records_inputs_config_and_outputs(built: Path, data_dir: Path) -> None:
+    import hashlib
+    import json
+
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["build_date"] == "2026-09-21" and manifest["seed"] == 0
+    hours = next(i for i in manifest["inputs"] if i["role"] == "hours")
+    assert hours["sha256"] == hashlib.sha256((data_dir / "hours.parquet").read_bytes()).hexdigest()
+    assert manifest["config"]["text"] == CONFIG
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
+
+
+def test_same_inputs_give_the_same_bytes(built: Path, data_dir: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    again = build_report(data_dir / "evaluation.toml", tmp_path / "again", pdf=False).folder
+    for path in again.rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            assert path.read_bytes() == (built / path.relative_to(again)).read_bytes(), path.name
+
+
+def test_english_on_request(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert cli(["report", "--config", str(data_dir / "evaluation.toml"), "--out", str(tmp_path / "en"),
+                "--lang", "en", "--no-pdf"]) == 0
+    html = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "hours a year" in html and "timer om året" not in html
+    assert not (tmp_path / "en" / "report.pdf").exists()
+
+
+def test_failed_build_leaves_the_previous_report(built: Path, data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "kept"
+    shutil.copytree(built, target)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    broken = tmp_path / "broken"
+    shutil.copytree(data_dir, broken)
+    (broken / "cycle.csv").write_text("municipality,period,unemployment_rate\n860,2012-01,abc\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"cycle\.csv"):
+        build_report(broken / "evaluation.toml", target)
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_too_few_treated_persons_publish_nothing(tmp_path: Path) -> None:
+    _panels(tmp_path, treated_persons=3)
+    (tmp_path / "evaluation.toml").write_text(CONFIG, encoding="utf-8")
+    with pytest.raises(DataError, match="fewer than the disclosure threshold of 5"):
+        build_report(tmp_path / "evaluation.toml", tmp_path / "out", pdf=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_reports_bad_config_as_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["report", "--config", str(tmp_path / "none.toml"), "--out", str(tmp_path / "r")]) == 2
+    assert "no such configuration file" in capsys.readouterr().err
+
+
+# --- the PDF and the HTML in a browser ---------------------------------------------------------------------------
+
+def _not_blank(png: bytes) -> float:
+    from matplotlib import image
+
+    pixels = image.imread(io.BytesIO(png), format="png")
+    return float(np.asarray(pixels)[..., :3].std())
+
+
+def test_pdf_pages_render(built: Path, tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm not installed (Debian package poppler-utils; scripts/test.sh installs it)")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(built / "report.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 5
+    assert all(_not_blank(p.read_bytes()) > 0.02 for p in pages)
+    text = subprocess.run(["pdftotext", str(built / "report.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Resumé" in text and "Bilag B. Reproducerbarhed" in text
+
+
+def test_html_renders_in_chromium_with_every_image(built: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium not installed (Debian package chromium; scripts/test.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto((built / "report.html").as_uri(), wait_until="load")
+            images = page.evaluate("Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+            text = page.inner_text("body")
+            shot = page.screenshot(full_page=True)
+        finally:
+            browser.close()
+    assert images == [True] * 5
+    assert "Resumé" in text and len(text) > 2000
+    assert _not_blank(shot) > 0.05
+    assert all(url.startswith(("file:", "data:")) for url in requests), "the page fetched from the network"
