@@ -64,6 +64,17 @@ def test_summary_states_hours_a_year_and_full_time_persons(evaluation) -> None: 
     assert evaluation.full_time_persons == pytest.approx(expected)
 
 
+def test_evaluation_and_raw_comparison_render_in_jupyter_and_terminal(evaluation) -> None:  # type: ignore[no-untyped-def]
+    html = evaluation._repr_html_()
+    assert html.startswith("<table") and f"{evaluation.hours_per_year:.1f}" in html
+    assert f"{12 * evaluation.adjusted.ci[0]:.1f} to {12 * evaluation.adjusted.ci[1]:.1f}" in html
+    assert str(evaluation) == evaluation.summary()
+    raw = evaluation.raw
+    table = raw._repr_html_()
+    assert f"{raw.treated_before:.1f}" in table and f"{raw.difference_in_differences:.1f}" in table
+    assert str(raw) == raw.summary()
+
+
 def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["--version"])

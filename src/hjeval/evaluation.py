@@ -10,6 +10,7 @@ data; the headline is stated per year (x 12).
 
 from __future__ import annotations
 
+import html
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,26 @@ class Evaluation:
             lines.append(f"  {key:<28}{12 * value:>8.1f}")
         lines += ["", self.raw.summary()]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        a = self.adjusted
+        low, high = (12 * c for c in a.ci)
+        rows = [
+            ("Effect, hours a year per person", f"{self.hours_per_year:.1f}"),
+            (f"{a.conf_level:.0%} interval", f"{low:.1f} to {high:.1f}"),
+            ("p-value", f"{a.pvalue:.3f}"),
+            ("Inference", a.inference),
+            ("Full-time persons", f"{self.full_time_persons:.1f}"),
+            ("Persons in the target group (a month)", f"{self.persons_per_month:.0f}"),
+            ("Without the cycle adjustment", f"{12 * self.unadjusted.estimate:.1f}"),
+        ] + [(f"Decomposition: {k}", f"{12 * v:.1f}") for k, v in a.decomposition.items()]
+        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                        f"<td style='text-align:right'>{html.escape(v)}</td></tr>" for k, v in rows)
+        caption = html.escape(f"Effect of the reform in {a.treated} from {a.start} on {self.benefit_group}")
+        return f"<table class='hjeval-result'><caption>{caption}</caption>{cells}</table>"
 
 
 def evaluate_folder(

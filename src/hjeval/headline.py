@@ -9,6 +9,7 @@ adjustment or inference that :func:`hjeval.did` adds.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -76,6 +77,26 @@ class RawComparison:
                 f"before = {self.before}, after = {self.after}; "
                 f"{self.person_months} person-months; no business-cycle adjustment.",
             ]
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        def row(label: str, *values: float) -> str:
+            cells = "".join(f"<td style='text-align:right'>{v:.1f}</td>" if v == v else "<td></td>" for v in values)
+            return f"<tr><th style='text-align:left'>{html.escape(label)}</th>{cells}</tr>"
+
+        nan = float("nan")
+        return (
+            f"<table class='hjeval-result'><caption>Hours worked a year per person, "
+            f"{html.escape(self.benefit_group)}, municipality {self.treated}</caption>"
+            "<tr><th></th><th>before</th><th>after</th><th>change</th></tr>"
+            + row("treated", self.treated_before, self.treated_after, self.treated_change)
+            + row("comparison municipalities", self.comparison_before, self.comparison_after, self.comparison_change)
+            + row("difference (raw DiD)", nan, nan, self.difference_in_differences)
+            + f"</table><p>before = {html.escape(self.before)}, after = {html.escape(self.after)}; "
+            "no business-cycle adjustment.</p>"
         )
 
 
