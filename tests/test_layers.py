@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hjeval"
 
 LAYERS: list[set[str]] = [
-    {"_version", "errors", "periods"},
+    {"_version", "_files", "errors", "periods"},
     {"data"},
     {"synthetic"},
     {"design"},

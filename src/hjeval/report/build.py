@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from hjeval._files import sha256_of
 from hjeval._version import __version__
 from hjeval.disclosure import check_no_identifiers
 from hjeval.errors import DataError
@@ -89,14 +90,6 @@ def build_date() -> str:
     else:
         moment = dt.datetime.now(tz=dt.UTC)
     return moment.date().isoformat()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write(folder: Path, relative: str, content: bytes | str) -> Path:
@@ -180,7 +173,7 @@ def build_report(
     analysis = analyse(cfg)
     published = publish_tables(analysis, lang)
     figures = make_figures(analysis, published, lang)
-    inputs = tuple((role, path.name, analysis.rows.get(role, 0), _sha256(path)) for role, path in cfg.data.items())
+    inputs = tuple((role, path.name, analysis.rows.get(role, 0), sha256_of(path)) for role, path in cfg.data.items())
     stamp = Stamp(build_date=date, inputs=inputs, primary=published.primary, secondary=published.secondary)
     html = render_html(compose_page(analysis, published.tables, {f.name: f for f in figures}, stamp, lang))
 
@@ -210,7 +203,7 @@ def build_report(
             "inference": analysis.main.inference,
             "disclosure": {"threshold": cfg.disclosure_threshold, "primary": published.primary,
                            "secondary": published.secondary},
-            "outputs": {str(path): _sha256(staging / path) for path in sorted(written)},
+            "outputs": {str(path): sha256_of(staging / path) for path in sorted(written)},
         }
         written.append(_write(staging, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"))
         _swap_in(staging, target)

@@ -11,7 +11,6 @@ bytes are the Parquet writer's library version string.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hjeval._files import sha256_of
 from hjeval.data.municipalities import MUNICIPALITIES, NORTH_JUTLAND
 from hjeval.data.schemas import BENEFIT_GROUPS, ORIGINS
 from hjeval.errors import DataError
@@ -345,14 +345,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _truth(
     collector: _Collector,
     *,
@@ -428,7 +420,7 @@ def _truth(
             "weekly maximum of 2015 moved by annual_rate; integration: an assumed share of "
             "the cash-benefit amount",
         },
-        "sha256": {name: _sha256(path) for name, path in sorted(files.items())},
+        "sha256": {name: sha256_of(path) for name, path in sorted(files.items())},
     }
 
 
