@@ -133,16 +133,18 @@ def conley_taber_interval(
     Returns
     -------
     ((low, high), pvalue)
-        The interval and the share of draws at least as large in absolute
-        value as the estimate (H0: no effect).
+        The interval and the p-value of no effect: the share of draws at
+        least as large in absolute value as the estimate, counting the
+        estimate itself as one draw (as the placebo test does), so that it
+        is never below ``1 / (n_draws + 1)``.
 
     Examples
     --------
     >>> (low, high), p = conley_taber_interval(10.0, np.arange(-5.0, 6.0), 0.2)
     >>> (low, high), round(p, 3)
-    ((6.0, 14.0), 0.0)
+    ((6.0, 14.0), 0.083)
     """
     draws = np.sort(np.asarray(control_errors, dtype=np.float64))
     low_q, high_q = np.quantile(draws, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
-    pvalue = float(np.mean(np.abs(draws) >= abs(estimate)))
+    pvalue = float((1 + np.sum(np.abs(draws) >= abs(estimate))) / (len(draws) + 1))
     return (estimate - float(high_q), estimate - float(low_q)), pvalue
