@@ -195,6 +195,79 @@ def test_caller_frame_is_not_mutated() -> None:
     pd.testing.assert_frame_equal(data, before)
 
 
+# ---- large panels: chunked passes and memory ----------------------------------------------------
+
+def _tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hjeval.design import panel, rows, twoway
+
+    monkeypatch.setattr(rows, "CHUNK_VALUES", 40)
+    monkeypatch.setattr(twoway, "CHUNK_VALUES", 40)
+    monkeypatch.setattr(panel, "_FACTORIZE_ROWS", 10)
+
+
+@pytest.mark.parametrize("inference", ["cluster", "placebo", "conley-taber"])
+@pytest.mark.parametrize("unit", ["pid", "muni"])
+def test_results_do_not_depend_on_chunk_size(monkeypatch: pytest.MonkeyPatch, inference: str, unit: str) -> None:
+    # with chunks of a few rows every pass crosses unit boundaries, and persons are coded by runs
+    data = person_panel(seed=4, persons=500, groups=12, months=24)
+    kwargs = dict(unit=unit, group="muni", time="month", treated=0, start="2014-01", cycle="unemployment",
+                  inference=inference)
+    whole = quiet_did(data, "y", **kwargs)
+    _tiny_chunks(monkeypatch)
+    chunked = quiet_did(data, "y", **kwargs)
+    assert chunked.estimate == pytest.approx(whole.estimate, rel=1e-11)
+    assert chunked.se == pytest.approx(whole.se, rel=1e-9)
+    for name, value in whole.decomposition.items():
+        assert chunked.decomposition[name] == pytest.approx(value, rel=1e-9, abs=1e-10)
+
+
+def test_event_study_does_not_depend_on_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = person_panel(seed=8, persons=500, groups=12, months=24).sample(frac=1.0, random_state=2)
+    kwargs = dict(unit="pid", group="muni", time="month", treated=[0, 1], start="2014-01", inference="cluster")
+    with pytest.warns(hj.HjevalWarning, match="treated cluster"):
+        whole = hj.event_study(data, "y", **kwargs).to_frame()
+    _tiny_chunks(monkeypatch)
+    with pytest.warns(hj.HjevalWarning, match="treated cluster"):
+        chunked = hj.event_study(data, "y", **kwargs).to_frame()
+    pd.testing.assert_frame_equal(chunked, whole, rtol=1e-9)
+
+
+def test_unit_codes_from_runs_equal_factorize(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hjeval.design import panel
+
+    monkeypatch.setattr(panel, "_FACTORIZE_ROWS", 10)
+    ids = pd.Series(np.repeat([907, 13, 55, 13, 2], [3, 1, 4, 2, 5]).astype(np.int64))
+    for values in (ids, ids.sample(frac=1.0, random_state=1)):
+        assert panel._unit_codes(values).tolist() == pd.factorize(values)[0].tolist()
+
+
+def test_design_reads_float_columns_in_place() -> None:
+    from hjeval.design.panel import build_design
+
+    data = person_panel(seed=3, persons=200, groups=6, months=12)
+    design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=0,
+                          start="2013-07", regressors=["unemployment"])
+    assert np.shares_memory(design.y, data["y"].to_numpy())
+    assert np.shares_memory(design.regressors, data["unemployment"].to_numpy())
+    assert design.unit.dtype == design.group.dtype == design.period.dtype == np.int32
+
+
+def test_fit_allocates_less_than_the_columns_it_uses() -> None:
+    import tracemalloc
+
+    data = person_panel(seed=1, persons=40_000, groups=30, months=48)
+    used = data[["pid", "muni", "month", "y", "unemployment"]].memory_usage(index=False).sum()
+    tracemalloc.start()
+    try:
+        quiet_did(data, "y", unit="pid", group="muni", time="month", treated=0, start="2014-07",
+                  cycle="unemployment", inference="cluster")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # int32 codes (12 bytes a row) and chunk-sized temporaries; no full-length float copies
+    assert peak < used
+
+
 # ---- invariances -------------------------------------------------------------------------------
 
 SMALL = person_panel(seed=21, persons=400, groups=8, months=12)

@@ -84,6 +84,37 @@ def test_parquet_dates_become_months(tmp_path: Path) -> None:
     assert hours["month"].astype(str).tolist() == ["2015-01", "2015-02"]
 
 
+def test_long_person_ids_keep_every_digit(tmp_path: Path) -> None:
+    # ids beyond 2**53 differ in digits a float64 does not hold: a float round trip would merge them
+    ids = [2**62 + 1, 2**62 + 2, 4_611_677_958_340_887_140]
+    raw = pd.DataFrame({"person_id": ids, "municipality": 860, "month": ["2015-01", "2015-01", "2015-02"],
+                        "hours": [1.0, 2.0, 3.0], "benefit_group": "sickness"})
+    raw.to_parquet(tmp_path / "ids.parquet")
+    raw.to_csv(tmp_path / "ids.csv", index=False)
+    for source in (raw, tmp_path / "ids.parquet", tmp_path / "ids.csv"):
+        assert hj.load_hours(source)["person_id"].tolist() == ids
+
+
+def test_parquet_panel_can_be_edited(tmp_path: Path) -> None:
+    # columns converted from Arrow without a copy would be read-only
+    raw = pd.DataFrame({"person_id": [1, 2], "municipality": 860, "month": ["2015-01", "2015-01"],
+                        "hours": [1.0, 2.0], "benefit_group": "sickness"})
+    raw.to_parquet(tmp_path / "h.parquet")
+    for frame in (hj.read_table(tmp_path / "h.parquet"), hj.load_hours(tmp_path / "h.parquet")):
+        frame.loc[frame.index[1], "hours"] = 7.0
+        frame.loc[frame.index[1], "person_id"] = 9
+        assert frame["hours"].tolist() == [1.0, 7.0] and frame["person_id"].tolist() == [1, 9]
+
+
+def test_rows_out_of_key_order_are_still_checked_for_duplicates(tmp_path: Path) -> None:
+    # the quick check (rows grouped by person, months increasing) does not apply here
+    path = write(tmp_path / "h.csv", "person_id,municipality,month,hours,benefit_group\n"
+                 "1,860,2015-02,1,sickness\n2,860,2015-01,1,sickness\n1,860,2015-01,1,sickness\n"
+                 "2,860,2015-01,2,sickness\n")
+    with pytest.raises(hj.DataError, match=r"duplicated rows for the key \(person_id, month\) in rows 3, 5;"):
+        hj.load_hours(path)
+
+
 def test_aggregated_panel(tmp_path: Path) -> None:
     path = write(
         tmp_path / "cells.csv",

@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from hjeval.design.panel import PanelDesign
+from hjeval.design.rows import row_slices
 from hjeval.design.twoway import TwoWayProjector
 from hjeval.errors import DataError
 
@@ -57,12 +58,13 @@ class Sensitivity:
 
 def _cell_values(design: PanelDesign, column: int) -> np.ndarray:
     values = design.regressors[:, column]
-    cells = design.group * design.n_periods + design.period
     size = design.n_groups * design.n_periods
     lo = np.full(size, np.inf)
     hi = np.full(size, -np.inf)
-    np.minimum.at(lo, cells, values)
-    np.maximum.at(hi, cells, values)
+    for rows in row_slices(design.n_obs):
+        cells = design.group[rows].astype(np.intp) * design.n_periods + design.period[rows]
+        np.minimum.at(lo, cells, values[rows])
+        np.maximum.at(hi, cells, values[rows])
     seen = np.isfinite(lo)
     if np.any(hi[seen] - lo[seen] > 1e-9 * np.maximum(1.0, np.abs(hi[seen]))):
         raise DataError(
@@ -71,6 +73,15 @@ def _cell_values(design: PanelDesign, column: int) -> np.ndarray:
         )
     out = np.where(seen, lo, np.nan).reshape(design.n_groups, design.n_periods)
     return out
+
+
+def _cell_weights(design: PanelDesign) -> np.ndarray:
+    size = design.n_groups * design.n_periods
+    out = np.zeros(size)
+    for rows in row_slices(design.n_obs):
+        cells = design.group[rows].astype(np.intp) * design.n_periods + design.period[rows]
+        out += np.bincount(cells, weights=None if design.weight is None else design.weight[rows], minlength=size)
+    return out.reshape(design.n_groups, design.n_periods)
 
 
 def estimate_sensitivity(design: PanelDesign, column: int = 0) -> Sensitivity:
@@ -93,10 +104,7 @@ def estimate_sensitivity(design: PanelDesign, column: int = 0) -> Sensitivity:
         too short to separate the sensitivities (at least 3 periods).
     """
     local = _cell_values(design, column)
-    cell_weight = np.bincount(
-        design.group * design.n_periods + design.period, weights=design.weight,
-        minlength=design.n_groups * design.n_periods,
-    ).reshape(design.n_groups, design.n_periods)
+    cell_weight = _cell_weights(design)
     weight_sum = cell_weight.sum(axis=0)
     national = np.nansum(np.where(cell_weight > 0, local, 0.0) * cell_weight, axis=0) / np.where(
         weight_sum > 0, weight_sum, 1.0
@@ -104,33 +112,42 @@ def estimate_sensitivity(design: PanelDesign, column: int = 0) -> Sensitivity:
     pre_rows = design.period < design.start
     if design.start < 3:
         raise DataError("the sensitivity adjustment needs at least 3 pre-reform periods")
-    pre_period = design.period[pre_rows]
     pre_groups = design.group[pre_rows]
     proj = TwoWayProjector.build(
-        _recode(design.unit[pre_rows]), pre_period, group=pre_groups,
+        _recode(design.unit[pre_rows]), design.period[pre_rows], group=pre_groups,
         weight=None if design.weight is None else design.weight[pre_rows],
     )
     centred = national[: proj.n_periods] - np.average(national[: proj.n_periods], weights=proj.period_weight)
     # regressors: national cycle x indicator of each group but the first present (G - 1 columns)
-    present = np.unique(pre_groups)
+    present = np.flatnonzero(proj.cell_weight.sum(axis=1) > 0)
+    del pre_groups
     free = present[1:]
     z = np.zeros((proj.n_groups, proj.n_periods, len(free)))
     for j, g in enumerate(free):
         z[g, :, j] = centred
     gram = proj.cell_gram(z)
-    y_tilde = proj.residualize(design.y[pre_rows])
-    zy = np.einsum("gtk,gt->k", z, proj.cell_sums(y_tilde))
+    zy = np.einsum("gtk,gt->k", z, proj.residual_cell_sums(design.y[pre_rows]))
     try:
         free_theta = np.linalg.solve(gram, zy)
     except np.linalg.LinAlgError as err:
         raise DataError("the national cycle does not vary enough before the start to estimate sensitivities") from err
     theta = np.zeros(design.n_groups)
     theta[free] = free_theta
-    group_weight = np.bincount(design.group, weights=design.weight, minlength=design.n_groups).astype(np.float64)
+    group_weight = cell_weight.sum(axis=1)
     theta = theta - np.average(theta, weights=group_weight)
-    offset = theta[design.group] * national[design.period]
+    offset = np.empty(design.n_obs)
+    for rows in row_slices(design.n_obs):
+        offset[rows] = theta[design.group[rows]] * national[design.period[rows]]
     return Sensitivity(theta=theta, national=national, offset=offset)
 
 
 def _recode(codes: np.ndarray) -> np.ndarray:
-    return np.unique(codes, return_inverse=True)[1].astype(np.int64)
+    """Consecutive codes 0..k-1 for the distinct codes present, in their order (``np.unique``'s inverse)."""
+    present = np.zeros(int(codes.max()) + 1, dtype=bool)
+    for rows in row_slices(len(codes)):
+        present[codes[rows]] = True
+    new_code = (np.cumsum(present) - 1).astype(codes.dtype)
+    out = np.empty(len(codes), dtype=codes.dtype)
+    for rows in row_slices(len(codes)):
+        np.take(new_code, codes[rows], out=out[rows])
+    return out

@@ -16,7 +16,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from hjeval.data.readers import PathLike, apply_column_map, read_table
+from hjeval.data.readers import PathLike, apply_column_map, read_table, release_arrow_memory
 from hjeval.data.schemas import CASELOAD, COSTS, CYCLE, HOURS_CELL, HOURS_PERSON, Schema
 from hjeval.data.validate import OnInvalid, validate
 from hjeval.errors import DataError, HjevalWarning, format_rows
@@ -95,7 +95,10 @@ def _load(
     on_invalid: OnInvalid,
 ) -> pd.DataFrame:
     frame, name = _read(source, columns, schema.names)
-    return validate(frame, schema, source=name, on_invalid=on_invalid)
+    panel = validate(frame, schema, source=name, on_invalid=on_invalid)
+    del frame
+    release_arrow_memory()  # the raw text columns just freed
+    return panel
 
 
 def load_hours(
@@ -162,7 +165,10 @@ def load_hours(
                 f"persons and hours_total (aggregated rows); the file has {list(frame.columns)}"
             )
     schema = HOURS_PERSON if level == "person" else HOURS_CELL
-    return validate(frame, schema, source=name, on_invalid=on_invalid)
+    panel = validate(frame, schema, source=name, on_invalid=on_invalid)
+    del frame
+    release_arrow_memory()  # the raw text columns just freed
+    return panel
 
 
 def load_caseload(

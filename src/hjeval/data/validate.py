@@ -74,16 +74,28 @@ class _Problem:
     example: object = None
 
 
-def _is_missing(values: pd.Series) -> np.ndarray:
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _is_missing(values: pd.Series, factorized: tuple[np.ndarray, pd.Index] | None = None) -> np.ndarray:
+    """Missing values, text ones ("", "NA", "..") included; ``factorized`` reuses ``pd.factorize(values)``."""
     missing = values.isna().to_numpy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        codes, uniques = pd.factorize(values)  # look at each distinct text once
+    if _is_text(values):
+        codes, uniques = factorized if factorized is not None else pd.factorize(values)  # each distinct text once
         blank = np.array([str(u).strip().lower() in _MISSING_TEXT for u in uniques], dtype=bool)
         missing = missing | (blank[codes] & (codes >= 0))
     return missing
 
 
-def _as_number(values: pd.Series, decimal: str | None) -> pd.Series:
+def _plain_integers(values: pd.Series) -> bool:
+    """Numpy integers: nothing in them can be missing, fractional or not a number."""
+    return isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu"
+
+
+def _as_number(values: pd.Series, decimal: str | None, *, whole: bool = False) -> pd.Series:
+    """Numbers from numeric or text values (NaN where not a number); with ``whole``,
+    text that is all integers stays int64, so that long ids keep every digit."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
         values.dtype
     ):
@@ -94,7 +106,10 @@ def _as_number(values: pd.Series, decimal: str | None) -> pd.Series:
         decimal = "," if has_comma and not text.str.contains(".", regex=False).any() else "."
     if decimal == ",":
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    numbers = pd.to_numeric(text, errors="coerce")
+    if whole and pd.api.types.is_integer_dtype(numbers.dtype):
+        return numbers
+    return numbers.astype("float64")
 
 
 def _municipality_codes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -118,7 +133,8 @@ def _convert(
     frame: pd.DataFrame, col: Column, decimal: str | None
 ) -> Iterator[_Problem | pd.Series]:
     values = frame[col.name]
-    missing = _is_missing(values)
+    factorized = pd.factorize(values) if _is_text(values) else None
+    missing = _is_missing(values, factorized)
     if missing.any() and col.required:
         what = "key column" if col.key else "required column"
         yield _Problem(col.name, f"missing values in {what}", missing)
@@ -134,17 +150,20 @@ def _convert(
         yield codes
         return
     if col.kind in {"int", "float", "year"}:
-        numbers = _as_number(values, decimal)
-        bad = present & numbers.isna().to_numpy()
-        if bad.any():
-            yield _Problem(col.name, "values that are not numbers", bad, values[bad].iloc[0])
-        if col.kind in {"int", "year"}:
-            fractional = present & ~bad & (numbers.fillna(0) % 1 != 0).to_numpy()
-            if fractional.any():
-                yield _Problem(
-                    col.name, "values that are not whole numbers", fractional,
-                    values[fractional].iloc[0],
-                )
+        if _plain_integers(values):
+            numbers = values  # kept as integers: no float round trip of (large) ids
+        else:
+            numbers = _as_number(values, decimal, whole=col.kind in {"int", "year"})
+            bad = present & numbers.isna().to_numpy()
+            if bad.any():
+                yield _Problem(col.name, "values that are not numbers", bad, values[bad].iloc[0])
+            if col.kind in {"int", "year"}:
+                fractional = present & ~bad & (numbers.fillna(0) % 1 != 0).to_numpy()
+                if fractional.any():
+                    yield _Problem(
+                        col.name, "values that are not whole numbers", fractional,
+                        values[fractional].iloc[0],
+                    )
         too_low = (numbers < col.minimum).to_numpy() if col.minimum is not None else None
         if too_low is not None and too_low.any():
             yield _Problem(
@@ -161,7 +180,7 @@ def _convert(
         yield from _convert_periods(values, present, col.name)
         return
     # category: clean and check each distinct value once, then map the codes
-    codes, uniques = pd.factorize(values)
+    codes, uniques = factorized if factorized is not None else pd.factorize(values)
     aliases = VALUE_ALIASES.get(col.name, {})
     cleaned = [str(u).strip() for u in uniques]
     cleaned = [aliases.get(c.lower(), c) for c in cleaned]
@@ -201,9 +220,11 @@ def _convert_periods(
 
 
 def _hours_in_period(periods: pd.Series) -> pd.Series:
-    start = periods.dt.start_time
-    end = periods.dt.end_time
-    return (end - start).dt.total_seconds().round() / 3600.0
+    """Hours in each row's period, computed once per distinct period."""
+    codes, uniques = pd.factorize(periods)
+    hours = ((uniques.end_time - uniques.start_time).total_seconds().round() / 3600.0).to_numpy()
+    per_row = np.where(codes >= 0, hours[codes] if len(hours) else np.nan, np.nan)
+    return pd.Series(per_row, index=periods.index)
 
 
 def _hour_caps(schema: Schema, out: Mapping[str, pd.Series]) -> _Problem | None:
@@ -311,7 +332,7 @@ def validate(
             )
         keep &= ~problem.mask
     extra = [c for c in frame.columns if c not in schema.names]
-    out = pd.DataFrame({name: converted[name] for name in schema.names if name in converted})
+    out = pd.DataFrame({name: converted[name] for name in schema.names if name in converted}, copy=False)
     for name in extra:
         out[name] = frame[name]
     index = frame.index
@@ -346,21 +367,24 @@ def validate(
 
 
 def _typed(out: pd.DataFrame, schema: Schema) -> pd.DataFrame:
-    typed = out.copy()
-    for col in schema.columns:
-        if col.name not in typed.columns:
-            continue
-        if col.kind in {"int", "year"}:
-            series = typed[col.name]
-            typed[col.name] = series.astype("int64") if series.notna().all() else series.astype("Int64")
-        elif col.kind == "float":
-            typed[col.name] = typed[col.name].astype("float64")
-    return typed
+    """A new frame with the schema's types; columns already of their type are not copied."""
+    typed: dict[str, pd.Series] = {}
+    for name in out.columns:
+        series = out[name]
+        kind = schema.column(name).kind if name in schema.names else None
+        if kind in {"int", "year"}:
+            series = series.astype("int64") if series.notna().all() else series.astype("Int64")
+        elif kind == "float":
+            series = series.astype("float64")
+        typed[name] = series
+    return pd.DataFrame(typed, index=out.index, copy=False)
 
 
 def _check_duplicates(out: pd.DataFrame, schema: Schema, source: str, index: pd.Index) -> None:
     key = [k for k in schema.key if k in out.columns]
     if not key:
+        return
+    if _ordered_without_duplicates(out, key):
         return
     dup = out.duplicated(subset=key, keep=False).to_numpy()
     if dup.any():
@@ -368,3 +392,42 @@ def _check_duplicates(out: pd.DataFrame, schema: Schema, source: str, index: pd.
             f"{source}: duplicated rows for the key ({', '.join(key)}) in "
             f"{format_rows(list(index[dup]))}; each key may appear once"
         )
+
+
+def _ordered_without_duplicates(out: pd.DataFrame, key: list[str]) -> bool:
+    """True when the rows come grouped by the leading key columns (say by person) with the last
+    key column (say the month) increasing within each group: then no key appears twice.
+
+    A register is usually written so, and neighbouring rows prove the key unique
+    without hashing millions of key tuples. False means "not shown", not
+    "duplicated".
+    """
+    if len(out) < 2:
+        return True
+    leading, last = key[:-1], _orderable(out[key[-1]])
+    if last is None:
+        return False
+    new_group = np.zeros(len(out) - 1, dtype=bool)
+    for name in leading:
+        values = out[name].to_numpy()
+        if values.dtype == object:
+            return False
+        new_group |= values[1:] != values[:-1]
+    if leading:
+        heads = np.r_[0, np.flatnonzero(new_group) + 1]
+        groups = out[leading].iloc[heads]
+        if len(groups.drop_duplicates()) != len(heads):  # a group that comes back later
+            return False
+    return bool(np.all(new_group | (last[1:] > last[:-1])))
+
+
+def _orderable(values: pd.Series) -> np.ndarray | None:
+    """Numbers that sort like the values (period ordinals, numbers, category codes), or None."""
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return None if values.isna().any() else values.array.asi8
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        return None if values.isna().any() else values.to_numpy()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, _ = pd.factorize(values, sort=True)
+        return None if (codes < 0).any() else codes
+    return None

@@ -5,6 +5,12 @@ path): units (the fixed-effect level), groups (where treatment is assigned),
 clusters, periods, the treatment indicator, outcome, weights and regressors,
 together with the labels needed to report results and a record of every row
 left out and why.
+
+Building it from a frame of millions of rows makes no full-length temporary
+beyond the int32 codes: float columns are used in place (read-only views of
+the frame's data, copied only when rows are left out or a type changes),
+integer labels with a short range are coded through a lookup table, and ids
+whose rows come in runs (a register sorted by person) are hashed once per run.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hjeval.data.municipalities import comparison_pool
+from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
 from hjeval.periods import parse_period, parse_periods
 
@@ -25,6 +32,9 @@ __all__ = ["Comparison", "PanelDesign", "build_design"]
 Comparison = str | Sequence[object] | None
 
 _NAMED_POOLS = ("north_jutland", "rural", "all")
+
+_FACTORIZE_ROWS = 1 << 18
+"""Up to this many rows, unit ids are factorised in one go (the int64 codes are small)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class PanelDesign:
     start : int
         Period code of the first treated period.
     treat : numpy.ndarray of bool
-        Treatment indicator per row.
+        Treatment indicator per row (built from the codes on access, not stored).
     regressors : numpy.ndarray, shape (n, k)
         Further regressors (cycle, covariates), in ``regressor_names`` order.
     exclusions : tuple of dict
@@ -63,7 +73,6 @@ class PanelDesign:
     cluster: np.ndarray
     period: np.ndarray
     weight: np.ndarray | None
-    treat: np.ndarray
     regressors: np.ndarray
     regressor_names: tuple[str, ...]
     treated_groups: np.ndarray
@@ -78,6 +87,13 @@ class PanelDesign:
     exclusions: tuple[dict[str, object], ...] = field(default=())
     y_offset: np.ndarray | None = field(default=None, repr=False)
     units_nested_in_clusters: bool = True
+
+    @property
+    def treat(self) -> np.ndarray:
+        """Treatment indicator per row: a treated group from the start period on."""
+        is_treated = np.zeros(self.n_groups, dtype=bool)
+        is_treated[self.treated_groups] = True
+        return is_treated[self.group] & (self.period >= self.start)
 
     @property
     def n_obs(self) -> int:
@@ -155,23 +171,88 @@ def _pool_labels(comparison: Comparison, treated: list[object], groups: pd.Serie
     return labels, "list: " + ", ".join(str(c) for c in labels)
 
 
+def _integer_encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of the sorted distinct values of an integer array with a short range, through a lookup table.
+
+    None when the values are not integers or spread too widely for a table.
+
+    Examples
+    --------
+    >>> codes, uniques = _integer_encode(np.array([860, 101, 860, 851], dtype=np.int16))
+    >>> codes.tolist(), uniques.tolist()
+    ([2, 0, 2, 1], [101, 851, 860])
+    """
+    if values.dtype.kind not in "iu" or values.dtype == np.uint64 or not len(values):
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    span = hi - lo + 1
+    if span > max(1 << 16, len(values) // 8):
+        return None
+    counts = np.zeros(span, dtype=np.int64)
+    for rows in row_slices(len(values)):
+        counts += np.bincount(np.subtract(values[rows], lo, dtype=np.intp), minlength=span)
+    offsets = np.flatnonzero(counts)
+    lookup = np.zeros(span, dtype=np.int32)
+    lookup[offsets] = np.arange(len(offsets), dtype=np.int32)
+    codes = np.empty(len(values), dtype=np.int32)
+    for rows in row_slices(len(values)):
+        np.take(lookup, np.subtract(values[rows], lo, dtype=np.intp), out=codes[rows])
+    return codes, (offsets + lo).astype(values.dtype)
+
+
+def _numpy_values(values: pd.Series) -> np.ndarray | None:
+    """The column's numbers as a numpy array without copying, or None for other kinds of column."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        return values.to_numpy()
+    return None
+
+
 def _encode(values: pd.Series) -> tuple[np.ndarray, tuple[object, ...]]:
+    array = _numpy_values(values)
+    found = None if array is None else _integer_encode(array)
+    if found is not None:
+        return found[0], tuple(found[1].tolist())
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int32), tuple(uniques.tolist())
 
 
+def _fast_periods(values: pd.Series) -> tuple[np.ndarray, tuple[pd.Period, ...], pd.PeriodDtype] | None:
+    """Codes, labels and dtype of a Period or integer-year column from its integers, or None."""
+    if isinstance(values.dtype, pd.PeriodDtype):
+        found = _integer_encode(values.array.asi8)
+        if found is None:
+            return None
+        labels = pd.PeriodIndex.from_ordinals(found[1], freq=values.dtype.freq).tolist()
+        return found[0], tuple(labels), values.dtype
+    if values.dtype.kind in "iu":
+        found = _integer_encode(values.to_numpy())
+        if found is None:
+            return None
+        try:
+            years = tuple(parse_period(int(u)) for u in found[1])
+        except DataError:
+            return None  # the general parser names the rows at fault
+        return found[0], years, pd.PeriodDtype(years[0].freq)
+    return None
+
+
 def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarray, tuple[object, ...], int]:
-    periods = parse_periods(values, column=time)
+    fast = _fast_periods(values)
+    if fast is None:
+        periods = parse_periods(values, column=time)
+        codes, labels = _encode(periods)
+        dtype = periods.dtype
+    else:
+        codes, labels, dtype = fast
     try:
         first = parse_period(start)
     except DataError as err:
         raise DataError(f"start={start!r} is not a period: {err}") from err
-    if pd.PeriodDtype(first.freq) != periods.dtype:
+    if pd.PeriodDtype(first.freq) != dtype:
         raise DataError(
             f"start={start!r} is a {first.freqstr} period but column {time!r} holds "
-            f"{periods.dtype} values; give start in the same kind"
+            f"{dtype} values; give start in the same kind"
         )
-    codes, labels = _encode(periods)
     ordinals = [p.ordinal for p in labels]  # type: ignore[attr-defined]
     lo, hi = labels[0], labels[-1]
     if not lo < first <= hi:
@@ -278,44 +359,46 @@ def build_design(
         if missing.any():
             exclusions.append({"reason": f"missing {col!r}", "rows": int(missing.sum())})
             keep &= ~missing
-    sample = data if keep.all() else data.loc[keep]
-    if weights is not None and (sample[weights] < 0).any():
+    everything = bool(keep.all())
+
+    def column(name: str) -> pd.Series:
+        # only the columns the design uses are subset, and only when rows are left out
+        return data[name] if everything else data[name][keep]
+
+    if weights is not None and (column(weights) < 0).any():
         raise DataError(f"column {weights!r} (weights) has negative values")
-    period, period_labels, start_code = _period_codes(sample[time], start, time)
-    group_codes, group_labels = _encode(sample[group])
+    period, period_labels, start_code = _period_codes(column(time), start, time)
+    group_codes, group_labels = _encode(column(group))
     treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
     if len(treated_codes) == len(group_labels):
         raise DataError("every group is treated: there is no comparison group")
-    unit_codes = _unit_codes(sample[unit], group_codes)
+    unit_codes = group_codes if unit == group else _unit_codes(column(unit))
     if cluster == group:
         cluster_codes, cluster_labels = group_codes, group_labels
     else:
-        cluster_codes, cluster_labels = _encode(sample[cluster])
-    nested = _nested(unit_codes, cluster_codes)
+        cluster_codes, cluster_labels = _encode(column(cluster))
+    nested = unit_codes is cluster_codes or _nested(unit_codes, cluster_codes)
     if not nested and unit != group:
         raise DataError(
             f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
             "units (finer clusters are allowed only when the fixed-effect unit is the group)"
         )
-    treat = np.isin(group_codes, treated_codes) & (period >= start_code)
-    if treat.all() or not treat.any():
-        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
-    if not np.isin(group_codes[period < start_code], treated_codes).any():
-        raise DataError(f"the treated group has no rows before start={start!r}")
-    if not treat.any():
-        raise DataError(f"the treated group has no rows from start={start!r}")
-    y = sample[outcome].to_numpy(dtype=np.float64)
-    x = (
-        sample[list(regressors)].to_numpy(dtype=np.float64)
-        if regressors else np.empty((len(sample), 0))
+    some_treated, all_treated, treated_before = _treatment(
+        group_codes, period, treated_codes, start_code, len(group_labels)
     )
-    w = sample[weights].to_numpy(dtype=np.float64) if weights else None
+    if all_treated or not some_treated:
+        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
+    if not treated_before:
+        raise DataError(f"the treated group has no rows before start={start!r}")
+    y = column(outcome).to_numpy(dtype=np.float64)
+    x = _regressor_matrix([column(r) for r in regressors], len(y))
+    w = column(weights).to_numpy(dtype=np.float64) if weights else None
     if exclusions:
         detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
         warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=3)
     return PanelDesign(
         y=y, unit=unit_codes, group=group_codes, cluster=cluster_codes, period=period, weight=w,
-        treat=treat, regressors=x, regressor_names=tuple(regressors),
+        regressors=x, regressor_names=tuple(regressors),
         treated_groups=treated_codes, start=start_code, group_labels=group_labels,
         period_labels=period_labels, cluster_labels=cluster_labels,
         unit_is_group=unit == group, outcome=outcome, comparison=pool_name,
@@ -323,23 +406,68 @@ def build_design(
     )
 
 
-def _unit_codes(units: pd.Series, group_codes: np.ndarray) -> np.ndarray:
-    """Unit codes ordered by group first, so each group's units are contiguous.
+def _treatment(
+    group: np.ndarray, period: np.ndarray, treated: np.ndarray, start: int, n_groups: int
+) -> tuple[bool, bool, bool]:
+    """Whether some rows are treated, whether all are, and whether a treated group has rows before the start."""
+    is_treated = np.zeros(n_groups, dtype=bool)
+    is_treated[treated] = True
+    some, every, before = False, True, False
+    for rows in row_slices(len(group)):
+        in_treated = is_treated[group[rows]]
+        after = period[rows] >= start
+        treat = in_treated & after
+        some = some or bool(treat.any())
+        every = every and bool(treat.all())
+        before = before or bool(np.any(in_treated & ~after))
+    return some, every, before
 
-    Within a group units keep their order of first appearance. A unit seen in
-    several groups is placed with the last; the projector then reports it.
+
+def _regressor_matrix(columns: list[pd.Series], n_rows: int) -> np.ndarray:
+    """Regressors as an (n, k) float array; a single float column stays a view of the frame's data."""
+    if len(columns) == 1:
+        return columns[0].to_numpy(dtype=np.float64)[:, None]
+    x = np.empty((n_rows, len(columns)))
+    for j, values in enumerate(columns):
+        x[:, j] = values.to_numpy(dtype=np.float64)
+    return x
+
+
+def _run_starts(values: np.ndarray, limit: int) -> np.ndarray | None:
+    """Rows where a run of equal values starts, or None when there are more than ``limit`` runs."""
+    parts = [np.zeros(1, dtype=np.intp)]
+    found = 1
+    for rows in row_slices(len(values) - 1):
+        changes = np.flatnonzero(values[rows.start + 1:rows.stop + 1] != values[rows]) + (rows.start + 1)
+        found += len(changes)
+        if found > limit:
+            return None
+        parts.append(changes)
+    return np.concatenate(parts)
+
+
+def _unit_codes(units: pd.Series) -> np.ndarray:
+    """Unit codes (int32) in order of first appearance.
+
+    Rows ordered by unit then get non-decreasing codes, which the projector
+    uses. Numeric ids whose rows come in runs (rows grouped by unit) are hashed
+    once per run, without an int64 code array of the full length; otherwise
+    all rows are hashed at once (the projector then sorts the rows by unit,
+    which needs as much memory as those codes).
     """
-    codes, uniques = pd.factorize(units)
-    group_of_unit = np.empty(len(uniques), dtype=np.int32)
-    group_of_unit[codes] = group_codes
-    order = np.argsort(group_of_unit, kind="stable")
-    rank = np.empty(len(uniques), dtype=np.int32)
-    rank[order] = np.arange(len(uniques), dtype=np.int32)
-    return rank[codes]
+    values = _numpy_values(units)
+    if values is None or len(values) <= _FACTORIZE_ROWS:
+        return pd.factorize(units)[0].astype(np.int32)
+    heads = _run_starts(values, len(values) // 4)
+    if heads is not None:
+        head_codes = pd.factorize(values[heads])[0].astype(np.int32)
+        return np.repeat(head_codes, np.diff(np.r_[heads, len(values)]))
+    return pd.factorize(values)[0].astype(np.int32)
 
 
 def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     """Whether every inner code (e.g. a unit) lies within a single outer code (e.g. a cluster)."""
     outer_of_inner = np.empty(int(inner.max()) + 1, dtype=outer.dtype)
-    outer_of_inner[inner] = outer
-    return bool(np.array_equal(outer_of_inner[inner], outer))
+    for rows in row_slices(len(inner)):
+        outer_of_inner[inner[rows]] = outer[rows]
+    return all(np.array_equal(outer_of_inner[inner[rows]], outer[rows]) for rows in row_slices(len(inner)))

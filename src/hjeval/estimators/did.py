@@ -14,9 +14,10 @@ from scipy import stats
 from hjeval._version import __version__
 from hjeval.cycle import CycleMethod, estimate_sensitivity
 from hjeval.design.panel import Comparison, PanelDesign, build_design
+from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
-from hjeval.inference.cluster import ClusterVcov, cluster_covariance
+from hjeval.inference.cluster import ClusterVcov, cluster_covariance, cluster_covariance_from_scores
 from hjeval.inference.permutation import (
     PermutationDistribution,
     conley_taber_interval,
@@ -112,31 +113,45 @@ def _other_terms(fit: TwfeFit, covariance: Covariance | None, alpha: float) -> p
 
 
 def _decomposition(fit: TwfeFit) -> dict[str, float]:
-    """Split the treated groups' raw before/after change into the model's parts."""
+    """Split the treated groups' raw before/after change into the model's parts.
+
+    Only the treated groups' rows enter, so they are gathered once instead of
+    masking full-length columns.
+    """
     design = fit.design
-    treated_rows = np.isin(design.group, design.treated_groups)
-    before = treated_rows & (design.period < design.start)
-    after = treated_rows & (design.period >= design.start)
-    w_after = None if design.weight is None else design.weight[after]
-    w_before = None if design.weight is None else design.weight[before]
+    rows = fit.treated_rows()
+    period = design.period[rows]
+    before = period < design.start
+    after = ~before
+    weight = None if design.weight is None else design.weight[rows]
+    w_after = None if weight is None else weight[after]
+    w_before = None if weight is None else weight[before]
 
     def change(values: np.ndarray) -> float:
         return float(np.average(values[after], weights=w_after) - np.average(values[before], weights=w_before))
 
     alpha, lam = fit.fixed_effects()
-    offset = design.y_offset if design.y_offset is not None else np.zeros_like(design.y)
+    y = design.y[rows]
+    offset = design.y_offset[rows] if design.y_offset is not None else np.zeros_like(y)
     parts = {
-        "raw_change": change(design.y + offset),
-        "effect": float(fit.coef[0]) * change(fit.treatment_matrix()[:, 0]),
-        "common_trend": change(lam[design.period]),
-        "composition": change(alpha[design.unit]),
-        "residual": change(fit.resid),
+        "raw_change": change(y + offset),
+        "effect": float(fit.coef[0]) * change(fit.profiles[period, 0]),
+        "common_trend": change(lam[period]),
+        "composition": change(alpha[design.unit[rows]]),
+        "residual": change(fit.residuals_at(rows)),
     }
     if design.y_offset is not None:
         parts["cycle_sensitivity"] = change(offset)
     for j, name in enumerate(design.regressor_names):
-        parts[f"regressor:{name}"] = float(fit.coef[fit.n_treat + j]) * change(design.regressors[:, j])
+        parts[f"regressor:{name}"] = float(fit.coef[fit.n_treat + j]) * change(design.regressors[rows, j])
     return parts
+
+
+def _covariance(fit: TwfeFit, kind: ClusterVcov) -> Covariance:
+    """CR1 from score sums gathered in one pass; CR2 needs the projected rows."""
+    if kind == "CR2":
+        return cluster_covariance(fit.design, fit.x_tilde, fit.resid, fit.gram, kind="CR2")
+    return cluster_covariance_from_scores(fit.design, fit.cluster_scores(), fit.gram)
 
 
 def _permutation(
@@ -169,7 +184,14 @@ def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[s
 
 def treated_cluster_count(design: PanelDesign) -> int:
     """Clusters that contain treated groups."""
-    return len(np.unique(design.cluster[np.isin(design.group, design.treated_groups)]))
+    if design.cluster is design.group:
+        return len(design.treated_groups)
+    is_treated = np.zeros(design.n_groups, dtype=bool)
+    is_treated[design.treated_groups] = True
+    seen = np.zeros(design.n_clusters, dtype=bool)
+    for rows in row_slices(design.n_obs):
+        seen[design.cluster[rows][is_treated[design.group[rows]]]] = True
+    return int(seen.sum())
 
 
 def warn_if_few_treated_clusters(design: PanelDesign) -> None:
@@ -310,7 +332,7 @@ def did(
     n_clusters = design.n_clusters
     # only the cluster-based methods use the covariance; placebo and Conley-Taber do not
     covariance = (
-        cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram, kind=vcov if method == "cluster" else "CR1")
+        _covariance(fit, vcov if method == "cluster" else "CR1")
         if method in ("cluster", "wild-bootstrap") else None
     )
     provenance = provenance_record(design, seed, cycle_method=cycle_method)
@@ -330,8 +352,9 @@ def did(
                 "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
             )
         rng = np.random.default_rng(seed)
+        x_tilde, y_tilde = fit.projected()
         boot = WildClusterBootstrap(
-            fit.x_tilde, fit.y_tilde, design.weights(), design.cluster, design.period,
+            x_tilde, y_tilde, design.weights(), design.cluster, design.period,
             fit.projector.solve_periods, covariance.small_sample,
             draw_weights(bootstrap_weights, draws, n_clusters, rng),
         )
@@ -374,7 +397,7 @@ def did(
             if len(design.treated_groups) > 1:
                 raise DataError("inference='conley-taber' is implemented for one treated group")
             errors = fit.assignment_estimates(
-                [np.array([g]) for g in design.comparison_groups], outcome=fit.resid
+                [np.array([g]) for g in design.comparison_groups], residuals=True
             )[0][:, 0]
             errors = errors[np.isfinite(errors)]
             ci, pvalue = conley_taber_interval(estimate, errors, alpha)

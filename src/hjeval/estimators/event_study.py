@@ -21,7 +21,7 @@ from hjeval.estimators.did import (
     warn_if_few_treated_clusters,
 )
 from hjeval.estimators.twfe import fit_twfe
-from hjeval.inference.cluster import cluster_covariance
+from hjeval.inference.cluster import cluster_covariance_from_scores
 from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
 from hjeval.results.event_study import EventStudyResult
 
@@ -143,7 +143,7 @@ def event_study(
     provenance = provenance_record(design, seed)
     if method == "cluster":
         warn_if_few_treated_clusters(design)
-        vcov = cluster_covariance(design, fit.x_tilde, fit.resid, fit.gram).vcov
+        vcov = cluster_covariance_from_scores(design, fit.cluster_scores(), fit.gram).vcov
         v = vcov[: len(kept), : len(kept)]
         se = np.sqrt(np.diag(v))
         crit = float(stats.t.ppf(1 - alpha / 2, df))

@@ -6,17 +6,26 @@ exactly (:class:`TwoWayProjector`) and solves the small normal equations
 the treatment column, whose projection and cross-products come from
 per-group sums; :meth:`TwfeFit.assignment_estimates` therefore evaluates any
 number of placebo assignments without touching the rows again.
+
+No row-level column is stored beyond the design itself: the fit keeps every
+column's unit and period effects, and projected columns and residuals are
+recomputed chunk by chunk where a pass over the rows needs them (cluster
+scores, cell sums), or built in full only when asked for
+(:attr:`TwfeFit.x_tilde`, :attr:`TwfeFit.y_tilde`, :attr:`TwfeFit.resid`).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from hjeval.design.panel import PanelDesign
-from hjeval.design.twoway import TwoWayProjector, weighted
+from hjeval.design.rows import selected_rows
+from hjeval.design.twoway import ColumnEffects, ProjectedRows, TwoWayProjector
 from hjeval.errors import DataError, HjevalWarning
 
 __all__ = ["PlaceboDraws", "TwfeFit", "fit_twfe"]
@@ -52,22 +61,47 @@ class PlaceboDraws:
         return len(self.assignments) - 1
 
 
+class _DesignColumns:
+    """Raw design columns on given rows, shape (p + 1, rows): treatment indicators, regressors, outcome."""
+
+    def __init__(self, design: PanelDesign, profiles: np.ndarray) -> None:
+        self.design = design
+        self.profiles = profiles
+        self.is_treated = np.zeros(design.n_groups, dtype=bool)
+        self.is_treated[design.treated_groups] = True
+
+    def __call__(self, rows: slice | np.ndarray) -> np.ndarray:
+        design, m = self.design, self.profiles.shape[1]
+        period = design.period[rows]
+        treated = self.is_treated[design.group[rows]]
+        out = np.empty((m + design.regressors.shape[1] + 1, len(period)))
+        for j in range(m):
+            np.multiply(self.profiles[period, j], treated, out=out[j])
+        for j in range(design.regressors.shape[1]):
+            out[m + j] = design.regressors[rows, j]
+        out[-1] = design.y[rows]
+        return out
+
+
 @dataclass(frozen=True)
 class TwfeFit:
     """A fitted two-way fixed-effects regression and what inference reuses.
 
     The first ``n_treat`` coefficients belong to the treatment indicators (one
     for a DiD, one per event time for an event study), the rest to the
-    regressors.
+    regressors; ``p`` counts them all.
 
     Attributes
     ----------
     coef : numpy.ndarray
         Treatment coefficients first, then the regressors.
-    x_tilde, y_tilde, resid : numpy.ndarray
-        Projected regressors and outcome, and residuals, per row.
     gram : numpy.ndarray
         ``X~' W X~``.
+    cross : numpy.ndarray, shape (p + 1, p + 1)
+        ``[X~ y~]' W [X~ y~]``: the Gram matrix bordered by the outcome.
+    effects : ColumnEffects
+        Unit and period effects of the raw columns (treatment indicators,
+        regressors, outcome), from which projected rows are recomputed.
     profiles : numpy.ndarray, shape (T, n_treat)
         Period profile of each treatment indicator for a treated group.
     """
@@ -75,10 +109,9 @@ class TwfeFit:
     design: PanelDesign
     projector: TwoWayProjector
     coef: np.ndarray
-    x_tilde: np.ndarray
-    y_tilde: np.ndarray
-    resid: np.ndarray
     gram: np.ndarray
+    cross: np.ndarray
+    effects: ColumnEffects
     profiles: np.ndarray
     treat_names: tuple[str, ...]
 
@@ -92,8 +125,85 @@ class TwfeFit:
         """Coefficient names: the treatment indicators, then the regressors."""
         return (*self.treat_names, *self.design.regressor_names)
 
+    def _projected(self) -> Iterator[ProjectedRows]:
+        return self.projector.projected_rows(_DesignColumns(self.design, self.profiles), self.effects)
+
+    def _projected_matrix(self) -> np.ndarray:
+        out = np.empty((self.design.n_obs, len(self.coef) + 1))
+        for block in self._projected():
+            out[block.rows] = block.tilde.T
+        return out
+
+    @property
+    def x_tilde(self) -> np.ndarray:
+        """Projected regressors per row, shape (n, p); built on each access."""
+        return self._projected_matrix()[:, :-1]
+
+    @property
+    def y_tilde(self) -> np.ndarray:
+        """Projected outcome per row; built on each access."""
+        return self._projected_matrix()[:, -1]
+
+    def projected(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_tilde, y_tilde)`` built together in one pass over the rows."""
+        both = self._projected_matrix()
+        return both[:, :-1], both[:, -1]
+
+    @property
+    def resid(self) -> np.ndarray:
+        """Residuals per row; built on each access."""
+        out = np.empty(self.design.n_obs)
+        for block in self._projected():
+            out[block.rows] = block.tilde[-1] - self.coef @ block.tilde[:-1]
+        return out
+
+    def cluster_scores(self) -> np.ndarray:
+        """Per-cluster score sums ``sum_i w_i e_i x~_i``, shape (G, p), in one pass over the rows."""
+        design, p = self.design, len(self.coef)
+        n_clusters = design.n_clusters
+        scores = np.zeros((p, n_clusters))
+        for block in self._projected():
+            x = block.tilde[:p]
+            e = block.tilde[p] - self.coef @ x
+            we = e if block.weight is None else e * block.weight
+            cluster = design.cluster[block.rows].astype(np.intp)
+            for j in range(p):
+                scores[j] += np.bincount(cluster, weights=x[j] * we, minlength=n_clusters)
+        return scores.T
+
+    def treated_rows(self) -> np.ndarray:
+        """Positions of the rows in treated groups."""
+        design = self.design
+        is_treated = np.zeros(design.n_groups, dtype=bool)
+        is_treated[design.treated_groups] = True
+        return selected_rows(design.n_obs, lambda rows: is_treated[design.group[rows]])
+
+    def residuals_at(self, rows: np.ndarray) -> np.ndarray:
+        """Residuals of the given rows."""
+        design, p = self.design, len(self.coef)
+        raw = _DesignColumns(design, self.profiles)(rows)
+        tilde = raw - self.effects.alpha[design.unit[rows]].T - self.effects.lam[design.period[rows]].T
+        return tilde[p] - self.coef @ tilde[:p]
+
+    @functools.cached_property
+    def _cell_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell sums of the projected columns and residuals, shape (G, T, p + 2), and ``X~' W e``."""
+        proj, p = self.projector, len(self.coef)
+        size = proj.n_groups * proj.n_periods
+        sums = np.zeros((p + 2, size))
+        x_e = np.zeros(p)
+        for block in self._projected():
+            values = np.vstack([block.tilde, block.tilde[p] - self.coef @ block.tilde[:p]])
+            if block.weight is not None:
+                values *= block.weight
+            cells = proj.cells(block.rows)
+            for j in range(p + 2):
+                sums[j] += np.bincount(cells, weights=values[j], minlength=size)
+            x_e += block.tilde[:p] @ values[p + 1]
+        return sums.T.reshape(proj.n_groups, proj.n_periods, p + 2), x_e
+
     def assignment_estimates(
-        self, assignments: list[np.ndarray], *, outcome: np.ndarray | None = None
+        self, assignments: list[np.ndarray], *, outcome: np.ndarray | None = None, residuals: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Treatment coefficients under re-assigned treatment, and their slopes.
 
@@ -102,8 +212,10 @@ class TwfeFit:
         assignments : list of numpy.ndarray
             Each an array of group codes given the treatment profiles.
         outcome : numpy.ndarray, optional
-            A projected row-level outcome to use instead of ``y_tilde`` (e.g.
-            residuals); it must be orthogonal to the fixed effects.
+            A projected row-level outcome to use instead of ``y_tilde``; it
+            must be orthogonal to the fixed effects.
+        residuals : bool, default False
+            Use the fit's residuals as the outcome (without building them per row).
 
         Returns
         -------
@@ -117,20 +229,22 @@ class TwfeFit:
             effects ``b0`` from the treated moves the estimates by
             ``-slopes[s] @ b0``.
         """
-        proj, m = self.projector, self.n_treat
-        y_t = self.y_tilde if outcome is None else outcome
+        proj, m, p = self.projector, self.n_treat, len(self.coef)
+        cells, x_e = self._cell_terms
+        if outcome is not None:
+            outcome_cells, x_outcome = proj.cell_sums(outcome), self._cross_with(outcome)
+        elif residuals:
+            outcome_cells, x_outcome = cells[..., p + 1], x_e
+        else:
+            outcome_cells, x_outcome = cells[..., p], self.cross[:p, p]
         own, v = proj.assignment_terms(self.profiles)
-        y_cells = proj.cell_sums(y_t) @ self.profiles  # (G, m)
-        actual = proj.cell_sums(self.x_tilde[:, :m]).reshape(proj.n_groups, proj.n_periods, m)
-        d_cells = np.einsum("gtj,tm->gmj", actual, self.profiles)  # profile m against actual indicator j
-        k = self.x_tilde.shape[1] - m
+        y_cells = outcome_cells @ self.profiles  # (G, m)
+        d_cells = np.einsum("gtj,tm->gmj", cells[..., :m], self.profiles)  # profile m against actual indicator j
+        k = p - m
         if k:
-            r_tilde = self.x_tilde[:, m:]
-            r_cells = np.einsum(
-                "gtk,tm->gmk", proj.cell_sums(r_tilde).reshape(proj.n_groups, proj.n_periods, k), self.profiles
-            )
+            r_cells = np.einsum("gtk,tm->gmk", cells[..., m:p], self.profiles)
             rr_inv = np.linalg.inv(self.gram[m:, m:])
-            r_y = weighted(r_tilde, self.design.weight).T @ y_t
+            r_y = x_outcome[m:]
             r_d = self.gram[m:, :m]
         estimates = np.empty((len(assignments), m))
         slopes = np.empty((len(assignments), m, m))
@@ -147,6 +261,14 @@ class TwfeFit:
             estimates[s] = np.linalg.solve(zz, zy)
             slopes[s] = np.linalg.solve(zz, zd)
         return estimates, slopes
+
+    def _cross_with(self, outcome: np.ndarray) -> np.ndarray:
+        """``X~' W outcome`` for a row-level outcome."""
+        total = np.zeros(len(self.coef))
+        for block in self._projected():
+            values = outcome[block.rows] if block.weight is None else outcome[block.rows] * block.weight
+            total += block.tilde[:-1] @ values
+        return total
 
     def placebo_draws(self, rng: np.random.Generator, draws: int, *, stacklevel: int = 2) -> PlaceboDraws:
         """Evaluate the treatment re-assigned to other groups, with the same timing.
@@ -183,11 +305,8 @@ class TwfeFit:
 
     def fixed_effects(self) -> tuple[np.ndarray, np.ndarray]:
         """Unit and period effects of the fitted model (first period at 0)."""
-        treated = np.isin(self.design.group, self.design.treated_groups)
-        net = self.design.y.copy()
-        for j, coef in enumerate(self.coef):
-            net -= coef * _raw_column(self.design, self.profiles, treated, j)
-        return self.projector.effects(net)
+        alpha, lam, p = self.effects.alpha, self.effects.lam, len(self.coef)
+        return alpha[:, p] - alpha[:, :p] @ self.coef, lam[:, p] - lam[:, :p] @ self.coef
 
     def treatment_matrix(self) -> np.ndarray:
         """Treatment indicators per row."""
@@ -218,12 +337,6 @@ def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.
     if eigval[0] < 1e-10:
         involved = [n for n, c in zip(names, eigvec[:, 0], strict=True) if abs(c) > 1e-3]
         raise DataError(f"regressors {involved} are collinear (after the fixed effects); drop one")
-
-
-def _raw_column(design: PanelDesign, profiles: np.ndarray, treated: np.ndarray, j: int) -> np.ndarray:
-    """Column j of the raw design: treatment indicators first, then the regressors."""
-    m = profiles.shape[1]
-    return profiles[design.period, j] * treated if j < m else design.regressors[:, j - m]
 
 
 def post_profile(design: PanelDesign) -> np.ndarray:
@@ -264,20 +377,18 @@ def fit_twfe(
     proj = TwoWayProjector.build(
         design.unit, design.period, group=design.group, weight=design.weight
     )
-    treated = np.isin(design.group, design.treated_groups)
-    w = design.weight
-    k = profiles.shape[1] + design.regressors.shape[1]
-    x_tilde = np.empty((design.n_obs, k))
-    raw_scale = np.empty(k)
-    for j in range(k):  # one raw column at a time, so the raw design is never held whole
-        values = _raw_column(design, profiles, treated, j)
-        raw_scale[j] = float(weighted((values - np.average(values, weights=w)) ** 2, w).sum())
-        x_tilde[:, j] = proj.residualize(values)
-    y_tilde = proj.residualize(design.y)
-    weighted_x = weighted(x_tilde, w)
-    gram = weighted_x.T @ x_tilde
+    source = _DesignColumns(design, profiles)
+    p = profiles.shape[1] + design.regressors.shape[1]
+    effects = proj.effects_of(source, p + 1)
+    mean = effects.total[:p] / proj.period_weight.sum()
+    cross = np.zeros((p + 1, p + 1))
+    raw_scale = np.zeros(p)
+    for block in proj.projected_rows(source, effects):
+        tilde = block.tilde
+        cross += (tilde if block.weight is None else tilde * block.weight) @ tilde.T
+        spread = (block.raw[:p] - mean[:, None]) ** 2
+        raw_scale += (spread if block.weight is None else spread * block.weight).sum(axis=1)
+    gram = cross[:p, :p]
     _check_collinearity(gram, (*treat_names, *design.regressor_names), raw_scale)
-    coef = np.linalg.solve(gram, weighted_x.T @ y_tilde)
-    del weighted_x
-    resid = y_tilde - x_tilde @ coef
-    return TwfeFit(design, proj, coef, x_tilde, y_tilde, resid, gram, profiles, tuple(treat_names))
+    coef = np.linalg.solve(gram, cross[:p, p])
+    return TwfeFit(design, proj, coef, gram, cross, effects, profiles, tuple(treat_names))

@@ -8,9 +8,9 @@ import numpy as np
 
 from hjeval.design.panel import PanelDesign
 from hjeval.regression import Covariance, CovarianceInput, FixedEffects
-from hjeval.regression.covariance import compute_vcov
+from hjeval.regression.covariance import compute_vcov, cr1_from_scores
 
-__all__ = ["ClusterVcov", "cluster_covariance"]
+__all__ = ["ClusterVcov", "cluster_covariance", "cluster_covariance_from_scores"]
 
 ClusterVcov = Literal["CR1", "CR2"]
 
@@ -48,3 +48,25 @@ def cluster_covariance(
         absorbed_parameters=design.fixed_effect_parameters() if kind == "CR1" else None,
     )
     return compute_vcov(kind, inputs)
+
+
+def cluster_covariance_from_scores(design: PanelDesign, scores: np.ndarray, gram: np.ndarray) -> Covariance:
+    """CR1 covariance of a fitted two-way design from its per-cluster score sums.
+
+    The same estimator as ``cluster_covariance(..., kind="CR1")`` for a fit that
+    sums its scores chunk by chunk instead of holding projected rows.
+
+    Parameters
+    ----------
+    design : PanelDesign
+    scores : numpy.ndarray, shape (G, k)
+        ``sum_i w_i e_i x~_i`` per cluster.
+    gram : numpy.ndarray
+        ``X~' W X~``.
+
+    Returns
+    -------
+    Covariance
+    """
+    n_params = gram.shape[0] + design.fixed_effect_parameters()
+    return cr1_from_scores(scores, np.linalg.inv(gram), design.n_obs, n_params)

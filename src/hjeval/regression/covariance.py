@@ -41,6 +41,7 @@ __all__ = [
     "VcovType",
     "compute_vcov",
     "counted_parameters",
+    "cr1_from_scores",
 ]
 
 VcovType = Literal["iid", "HC1", "CR1", "CR2"]
@@ -75,10 +76,14 @@ def counted_parameters(inp: CovarianceInput, *, nested_rule: bool) -> int:
 
 
 def _residual_df(inp: CovarianceInput, n_params: int) -> int:
-    df = inp.n_obs - n_params
+    return _df(inp.n_obs, n_params)
+
+
+def _df(n_obs: int, n_params: int) -> int:
+    df = n_obs - n_params
     if df <= 0:
         raise DataError(
-            f"no residual degrees of freedom: {inp.n_obs} observations for {n_params} parameters "
+            f"no residual degrees of freedom: {n_obs} observations for {n_params} parameters "
             "(regressors plus absorbed fixed effects)"
         )
     return df
@@ -110,11 +115,41 @@ def vcov_hc1(inp: CovarianceInput) -> Covariance:
 def vcov_cr1(inp: CovarianceInput) -> Covariance:
     """Cluster-robust with ``G/(G-1) * (n-1)/(n-K)``, nested factors counted once."""
     n_params = counted_parameters(inp, nested_rule=True)
-    df = _residual_df(inp, n_params)
+    _residual_df(inp, n_params)
     cluster, g = inp.clusters()
-    scores = cluster_scores(inp.x_tilde, inp.weighted_resid, cluster, g)
-    factor = g / (g - 1) * (inp.n_obs - 1) / df
-    return Covariance(_sandwich(inp.bread, scores.T @ scores, factor), np.full(inp.n_coef, g - 1.0), factor, n_params)
+    return cr1_from_scores(cluster_scores(inp.x_tilde, inp.weighted_resid, cluster, g), inp.bread, inp.n_obs, n_params)
+
+
+def cr1_from_scores(scores: np.ndarray, bread: np.ndarray, n_obs: int, n_params: int) -> Covariance:
+    """CR1 from per-cluster score sums, for callers that sum the scores themselves.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray, shape (G, k)
+        ``sum_i w_i e_i x~_i`` per cluster.
+    bread : numpy.ndarray, shape (k, k)
+        ``(X~' W X~)^-1``.
+    n_obs, n_params : int
+        Rows, and ``K`` of the small-sample factor (see :func:`counted_parameters`).
+
+    Returns
+    -------
+    Covariance
+        As :func:`vcov_cr1`.
+
+    Examples
+    --------
+    >>> scores = np.array([[0.3], [-0.1], [0.4]])
+    >>> cov = cr1_from_scores(scores, np.array([[0.5]]), n_obs=30, n_params=1)
+    >>> round(float(cov.vcov[0, 0]), 6), cov.df_t.tolist()
+    (0.0975, [2.0])
+    """
+    g = scores.shape[0]
+    if g < 2:
+        raise DataError(f"vcov='CR1' needs at least 2 clusters, got {g}")
+    df = _df(n_obs, n_params)
+    factor = g / (g - 1) * (n_obs - 1) / df
+    return Covariance(_sandwich(bread, scores.T @ scores, factor), np.full(bread.shape[0], g - 1.0), factor, n_params)
 
 
 VCOV_ESTIMATORS: dict[str, Callable[[CovarianceInput], Covariance]] = {
