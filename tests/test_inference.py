@@ -27,9 +27,8 @@ def test_wild_bootstrap_draws_equal_refits_on_bootstrap_samples() -> None:
     boot = WildClusterBootstrap(fit.x_tilde, fit.y_tilde, design.weights(), design.cluster, design.period,
                                 fit.projector.solve_periods, factor, weights)
     tau0 = 0.25
-    contrib, kernel, _, _ = boot._pieces(tau0)
-    fast_numerator = weights @ contrib
-    fast_se = np.sqrt(factor * ((weights @ kernel.T) ** 2).sum(axis=1))
+    boot.pvalue(0.0)  # the draws at another tau0 reuse the pieces computed here
+    fast_numerator, fast_se = boot.draws(tau0)
     frame = data.assign(D=design.treat, month=data.month.astype(str))
     restricted = pf.feols("r ~ unemployment | pid + month", data=frame.assign(r=frame.y - tau0 * frame.D),
                           fixef_rm="none", fixef_tol=1e-13)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -51,6 +52,18 @@ def draw_weights(kind: BootstrapWeights, draws: int, clusters: int, rng: np.rand
 
 
 @dataclass(frozen=True)
+class _Basis:
+    """Bootstrap numerators and scores at tau0 = 0 (``*_y``) and their slopes in tau0 (``-*_x``)."""
+
+    numer_y: np.ndarray
+    numer_x: np.ndarray
+    scores_y: np.ndarray
+    scores_x: np.ndarray
+    tau_hat: float
+    se_hat: float
+
+
+@dataclass(frozen=True)
 class WildClusterBootstrap:
     """Restricted wild cluster bootstrap of the first coefficient.
 
@@ -79,53 +92,74 @@ class WildClusterBootstrap:
     factor: float
     v: np.ndarray
 
-    def _pieces(self, tau0: float) -> tuple[np.ndarray, np.ndarray, float, float]:
+    @cached_property
+    def _basis(self) -> _Basis:
+        """The pieces of every score, split into the part from y and the part from the tested regressor.
+
+        The restricted residuals are affine in ``tau0`` (``r_y - tau0 r_x``, with ``r_y`` and
+        ``r_x`` the outcome and the tested regressor net of the other regressors), and every
+        piece of the bootstrap scores is linear in them, so one pass over the rows serves every
+        ``tau0`` that the interval's test inversion asks for.
+        """
         x, w = self.x_tilde, self.weight
         n_clusters = int(self.cluster.max()) + 1
         n_periods = int(self.period.max()) + 1
         gram = (x * w[:, None]).T @ x
         bread = np.linalg.inv(gram)
         g0 = bread[0]
-        restricted_y = self.y_tilde - tau0 * x[:, 0]
         others = x[:, 1:]
+        residuals = np.column_stack([self.y_tilde, x[:, 0]])
         if others.shape[1]:
-            coef_r = np.linalg.solve(gram[1:, 1:], (others * w[:, None]).T @ restricted_y)
-            resid_r = restricted_y - others @ coef_r
-        else:
-            resid_r = restricted_y
-        # per-cluster pieces of the scores
+            coef = np.linalg.solve(gram[1:, 1:], (others * w[:, None]).T @ residuals)
+            residuals = residuals - others @ coef
         wx0 = (x * w[:, None]) @ g0  # g0' w x~ per row
-        contrib = np.bincount(self.cluster, weights=wx0 * resid_r, minlength=n_clusters)  # g0' S_c
         cp = self.cluster * n_periods + self.period
         size = n_clusters * n_periods
         q = np.bincount(cp, weights=wx0, minlength=size).reshape(n_clusters, n_periods)  # g0' Q_c
-        e = np.bincount(cp, weights=w * resid_r, minlength=size).reshape(n_clusters, n_periods)
-        lam_map = self.solve_periods(e.T)  # (T, C): period effects of v * e_r are lam_map @ v
         h = np.stack(  # g0' H_c = sum over the cluster's rows of w (g0' x~) x~
             [np.bincount(self.cluster, weights=wx0 * x[:, j], minlength=n_clusters) for j in range(x.shape[1])],
             axis=1,
         )
-        s_full = np.stack(
-            [np.bincount(self.cluster, weights=w * x[:, j] * resid_r, minlength=n_clusters) for j in range(x.shape[1])],
-            axis=1,
-        )  # (C, k): S_c
-        # u_c(v) = v_c g0'S_c - g0'Q_c lam_map v - g0'H_c G^-1 sum_c' v_c' S_c'
-        kernel = np.diag(contrib) - q @ lam_map - h @ bread @ s_full.T
+        parts = []
+        for resid in residuals.T:  # the y part, then the tested regressor's part
+            contrib = np.bincount(self.cluster, weights=wx0 * resid, minlength=n_clusters)  # g0' S_c
+            e = np.bincount(cp, weights=w * resid, minlength=size).reshape(n_clusters, n_periods)
+            lam_map = self.solve_periods(e.T)  # (T, C): period effects of v * e are lam_map @ v
+            s_full = np.stack(
+                [np.bincount(self.cluster, weights=w * x[:, j] * resid, minlength=n_clusters)
+                 for j in range(x.shape[1])],
+                axis=1,
+            )  # (C, k): S_c
+            # u_c(v) = v_c g0'S_c - g0'Q_c lam_map v - g0'H_c G^-1 sum_c' v_c' S_c'
+            kernel = np.diag(contrib) - q @ lam_map - h @ bread @ s_full.T
+            parts.append((self.v @ contrib, self.v @ kernel.T))
         tau_hat = float(g0 @ ((x * w[:, None]).T @ self.y_tilde))
         actual_scores = np.bincount(
             self.cluster, weights=wx0 * (self.y_tilde - x @ (bread @ ((x * w[:, None]).T @ self.y_tilde))),
             minlength=n_clusters,
         )
         se_hat = float(np.sqrt(self.factor * (actual_scores**2).sum()))
-        return contrib, kernel, tau_hat, se_hat
+        (numer_y, scores_y), (numer_x, scores_x) = parts
+        return _Basis(numer_y, numer_x, scores_y, scores_x, tau_hat, se_hat)
+
+    def draws(self, tau0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Each draw's coefficient minus ``tau0`` and its CR1 standard error under H0: tau = tau0.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Both of shape (B,): what a refit on the bootstrap sample would give.
+        """
+        basis = self._basis
+        numer = basis.numer_y - tau0 * basis.numer_x
+        scores = basis.scores_y - tau0 * basis.scores_x
+        return numer, np.sqrt(self.factor * (scores**2).sum(axis=1))
 
     def pvalue(self, tau0: float = 0.0) -> float:
         """Share of bootstrap |t*| at least as large as the actual |t| under H0: tau = tau0."""
-        contrib, kernel, tau_hat, se_hat = self._pieces(tau0)
-        t_actual = (tau_hat - tau0) / se_hat
-        numer = self.v @ contrib
-        scores = self.v @ kernel.T
-        se_star = np.sqrt(self.factor * (scores**2).sum(axis=1))
+        basis = self._basis
+        t_actual = (basis.tau_hat - tau0) / basis.se_hat
+        numer, se_star = self.draws(tau0)
         t_star = np.divide(numer, se_star, out=np.zeros_like(numer), where=se_star > 0)
         return float(np.mean(np.abs(t_star) >= abs(t_actual) * (1 - 1e-12)))
 
