@@ -308,3 +308,61 @@ def test_figures_are_byte_identical_across_renders(draw) -> None:
     assert png(first) == once  # the same figure saved twice
     assert png(second) == once  # a second render of the same input
     assert svg(first) == svg(first)
+
+
+# --- figures of results: the event study and the placebo distribution ----------------------------------------
+
+@pytest.fixture(scope="module")
+def results():  # type: ignore[no-untyped-def]
+    import hjeval as hj
+    from tests.panels import person_panel
+
+    data = person_panel(seed=11, persons=2000, groups=25, months=24)
+    common = dict(unit="pid", group="muni", time="month", treated=0, start="2014-01")
+    return (hj.did(data, "y", **common),  # type: ignore[arg-type]
+            hj.event_study(data, "y", window=(-3, 2), bin_width=3, **common))  # type: ignore[arg-type]
+
+
+def test_event_study_plot_marks_reference_band_and_pooled_ends(results) -> None:  # type: ignore[no-untyped-def]
+    from hjeval.plots import event_study_plot
+
+    _, event = results
+    figure = event_study_plot(event, language="da", scale=12, xlabel="Halvår", ylabel="Timer om året")
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "Halvår" and axes.get_ylabel() == "Timer om året"
+    labels = [t.get_text() for t in axes.get_xticklabels()]
+    assert labels[0].startswith("≤") and labels[-1].startswith("≥") and "−1" in labels
+    estimates = [line for line in axes.get_lines() if len(line.get_xdata()) == len(event.table)]
+    assert np.allclose(estimates[0].get_ydata(), 12 * event.table["estimate"].to_numpy())
+    assert any("konfidensbånd" in t.get_text() for t in axes.get_legend().get_texts())
+    english = event_study_plot(event, language="en").axes[0]
+    assert english.get_xlabel() == "Relative time (bins of 3 periods)"
+
+
+def test_placebo_distribution_shows_every_placebo_and_the_estimate(results) -> None:  # type: ignore[no-untyped-def]
+    from hjeval.plots import placebo_distribution
+
+    did_result, _ = results
+    figure = placebo_distribution(did_result, language="en", scale=12, xlabel="Hours a year")
+    axes = figure.axes[0]
+    heights = sum(bar.get_height() for container in axes.containers for bar in container)
+    assert heights == len(did_result.placebo)  # no placebo is beyond the axis on this panel
+    assert axes.get_xlabel() == "Hours a year" and axes.get_ylabel() == "Re-assignments"
+    vertical = [line for line in axes.get_lines() if len(set(line.get_xdata())) == 1]
+    assert vertical and vertical[0].get_xdata()[0] == pytest.approx(12 * did_result.estimate)
+    danish = placebo_distribution(did_result, language="da").axes[0]
+    assert danish.get_xlabel() == "Estimeret effekt"
+
+
+def test_result_figures_render_to_the_same_bytes(results) -> None:  # type: ignore[no-untyped-def]
+    from hjeval.plots import event_study_plot, placebo_distribution
+
+    did_result, event = results
+    for draw in (lambda: event_study_plot(event), lambda: placebo_distribution(did_result)):
+        renders = []
+        for _ in range(2):
+            buffer = io.BytesIO()
+            with styled():
+                draw().savefig(buffer, format="png", metadata={"Software": None})
+            renders.append(buffer.getvalue())
+        assert renders[0] == renders[1]

@@ -27,7 +27,7 @@ _TEXT = {
 
 def event_study_plot(
     result: EventStudyResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0,
-    ylabel: str | None = None, **_: Any,
+    ylabel: str | None = None, xlabel: str | None = None, **_: Any,
 ) -> Figure:
     """Effects by relative period with the confidence band and the reference period.
 
@@ -38,8 +38,8 @@ def event_study_plot(
     language : {"en", "da"}
     scale : float, default 1.0
         Multiply effects (e.g. 12 for monthly hours shown per year).
-    ylabel : str, optional
-        Overrides the y-axis label.
+    ylabel, xlabel : str, optional
+        Override the axis labels.
 
     Returns
     -------
@@ -60,7 +60,7 @@ def event_study_plot(
         axes.plot(x, table["estimate"] * scale, marker="o", color=PALETTE["comparison"], linewidth=1.5)
         axes.plot(x[reference], np.zeros(int(reference.sum())), marker="o", markerfacecolor="white",
                   color=PALETTE["comparison"], linestyle="none", label=text["reference"])
-        axes.set_xlabel(text["x"] if result.bin_width == 1 else text["x_binned"].format(w=result.bin_width))
+        axes.set_xlabel(xlabel or (text["x"] if result.bin_width == 1 else text["x_binned"].format(w=result.bin_width)))
         axes.set_ylabel(ylabel or text["y"])
         axes.set_title(text["title"])
         labels = [f"{v:d}".replace("-", "\u2212") for v in x]

@@ -38,7 +38,8 @@ _TEXT = {
 
 
 def placebo_distribution(
-    result: EffectResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0, **_: Any
+    result: EffectResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0,
+    xlabel: str | None = None, ylabel: str | None = None, **_: Any,
 ) -> Figure:
     """Histogram of placebo estimates with the actual estimate and its interval.
 
@@ -52,6 +53,8 @@ def placebo_distribution(
     language : {"en", "da"}
     scale : float, default 1.0
         Multiply estimates (e.g. 12 for monthly hours shown per year).
+    xlabel, ylabel : str, optional
+        Override the axis labels.
 
     Returns
     -------
@@ -87,8 +90,8 @@ def placebo_distribution(
             axes.axvspan(low, high, color=PALETTE["highlight"], alpha=0.15,
                          label=text["ci"].format(level=f"{result.conf_level:.0%}"))
         axes.axvline(estimate, color=PALETTE["treated"], linewidth=2, label=text["actual"])
-        axes.set_xlabel(text["x"])
-        axes.set_ylabel(text["y"])
+        axes.set_xlabel(xlabel or text["x"])
+        axes.set_ylabel(ylabel or text["y"])
         axes.set_title(text["title"])
         axes.xaxis.set_major_formatter(number_formatter(1 if right - left < 20 else 0, language))
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=8)
