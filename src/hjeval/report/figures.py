@@ -79,15 +79,15 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
         table[column] = shown[column].to_numpy() / (12 if column != "p_value" else 1)
     figures.append(_figure(
         "event_study", event_study_plot(dataclasses.replace(event, table=table), language=language, scale=12,
-                                        ylabel=t["col_hours"]),
-        t["event_caption"].format(level=fmt.percent(event.conf_level), p=fmt.pvalue(event.pretrend.get("pvalue",
-                                                                                                       float("nan"))))))
+                                        ylabel=t["col_hours"], xlabel=t["event_x"].format(n=spec.event_bin)),
+        t["event_caption"].format(n=spec.event_bin, level=fmt.percent(event.conf_level),
+                                  p=fmt.pvalue(event.pretrend.get("pvalue", float("nan"))))))
     placebo = data["placebo"]
     if len(placebo) and placebo["hours_per_year"].notna().sum() >= 2:
         kept = placebo.dropna(subset=["hours_per_year"])
         shown_placebo = pd.Series(kept["hours_per_year"].to_numpy() / 12, index=kept["municipality"].to_numpy())
         main = dataclasses.replace(analysis.main, placebo=shown_placebo)
         figures.append(_figure(
-            "placebo", placebo_distribution(main, language=language, scale=12),
+            "placebo", placebo_distribution(main, language=language, scale=12, xlabel=t["col_estimate"]),
             t["placebo_caption"].format(n=len(kept), municipality=municipality)))
     return figures

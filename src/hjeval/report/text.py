@@ -97,6 +97,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "development_caseload": (
             "Antal sager pr. sagsbehandler i {municipality} og i {pool}. Reformen halverede sagsstammen."
         ),
+        "event_x": "Perioder à {n} måneder i forhold til reformens start",
         "outcome_title": "Arbejdstimer i {municipality} og sammenligningskommunerne",
         "development_outcome": (
             "Gennemsnitligt antal arbejdstimer om året pr. person i målgruppen, {municipality} og {pool}. "
@@ -138,7 +139,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "col_hours": "Timer om året",
         "robustness": "Holder resultatet?",
         "event_caption": (
-            "Effekten halvår for halvår i forhold til halvåret før reformen ({level}-konfidensbånd). Før "
+            "Effekten for hver periode à {n} måneder i forhold til perioden lige før reformen "
+            "({level}-konfidensbånd). Før "
             "reformen ligger forskellen omkring nul; test for ens udvikling før reformen: p = {p}."
         ),
         "placebo_caption": (
@@ -255,6 +257,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "development_caseload": (
             "Cases per caseworker in {municipality} and in {pool}. The reform halved the caseload."
         ),
+        "event_x": "Periods of {n} months relative to the start of the reform",
         "outcome_title": "Hours worked in {municipality} and the comparison municipalities",
         "development_outcome": (
             "Average hours worked a year per person in the target group, {municipality} and {pool}. The lower "
@@ -297,7 +300,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "col_hours": "Hours a year",
         "robustness": "Does the result hold?",
         "event_caption": (
-            "The effect half-year by half-year relative to the half-year before the reform ({level} confidence "
+            "The effect for each period of {n} months relative to the period just before the reform "
+            "({level} confidence "
             "band). Before the reform the difference stays around zero; test of equal trends before the reform: "
             "p = {p}."
         ),
