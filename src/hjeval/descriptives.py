@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from hjeval.data.municipalities import comparison_pool
-from hjeval.design.panel import Comparison
+from hjeval.design.panel import Comparison, as_list, require_columns
 from hjeval.errors import DataError, format_rows
 from hjeval.periods import parse_period, parse_periods
 from hjeval.results.effect import EffectResult
@@ -33,19 +33,6 @@ Frequency = Literal["period", "year"]
 
 SERIES: tuple[str, str] = ("treated", "comparison")
 _NAMED_POOLS = ("north_jutland", "rural", "all")
-
-
-def _labels(value: object) -> list[object]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
-
-
-def _require(data: pd.DataFrame, columns: dict[str, str | None]) -> None:
-    absent = {role: col for role, col in columns.items() if col is not None and col not in data.columns}
-    if absent:
-        detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
-        raise DataError(f"column(s) not in the data: {detail}; the data has {list(data.columns)}")
 
 
 def _no_missing(data: pd.DataFrame, columns: Sequence[str], positions: np.ndarray | None = None) -> None:
@@ -73,7 +60,7 @@ def _check_frequency(frequency: str) -> None:
 
 def _series_of(groups: pd.Series, treated: object, comparison: Comparison) -> tuple[pd.Series, list[object], str]:
     """Label each row "treated", "comparison" or missing (outside both); also the pool's description."""
-    treated_labels = _labels(treated)
+    treated_labels = as_list(treated)
     absent = [t for t in treated_labels if not (groups == t).any()]
     if absent:
         examples = sorted(pd.unique(groups.dropna()).tolist(), key=str)[:8]
@@ -257,7 +244,7 @@ def outcome_by_period(
     2015-01 comparison        1              1   3.0
     """
     _check_frequency(frequency)
-    _require(data, {"outcome": outcome, "unit": unit, "group": group, "time": time})
+    require_columns(data, {"outcome": outcome, "unit": unit, "group": group, "time": time})
     if adjust is not None and adjust.outcome != outcome:
         raise DataError(
             f"adjust= was estimated for outcome {adjust.outcome!r}, not {outcome!r}: its cycle coefficient "
@@ -265,7 +252,7 @@ def outcome_by_period(
         )
     cycle_name, coefficient = _cycle_term(adjust, cycle) if adjust is not None else (None, 0.0)
     if cycle_name is not None:
-        _require(data, {"cycle": cycle_name})
+        require_columns(data, {"cycle": cycle_name})
     value_columns = [outcome] + ([cycle_name] if cycle_name else [])
     _no_missing(data, [unit, group, time, *value_columns])
     _numeric(data, value_columns)
@@ -394,7 +381,7 @@ def caseload_by_period(
     """
     _check_frequency(frequency)
     counts = ["caseworker_fte", "open_cases"]
-    _require(caseload, {"municipality": "municipality", "period": "period",
+    require_columns(caseload, {"municipality": "municipality", "period": "period",
                         "benefit area": "benefit_area" if benefit_area is not None else None,
                         "caseworker_fte": "caseworker_fte", "open_cases": "open_cases"})
     rows = caseload

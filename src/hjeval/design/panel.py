@@ -27,7 +27,7 @@ from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
 from hjeval.periods import parse_period, parse_periods
 
-__all__ = ["Comparison", "PanelDesign", "build_design"]
+__all__ = ["Comparison", "PanelDesign", "as_list", "build_design", "require_columns"]
 
 Comparison = str | Sequence[object] | None
 
@@ -140,13 +140,15 @@ class PanelDesign:
         return labels[0] if len(labels) == 1 else labels
 
 
-def _as_list(value: object) -> list[object]:
+def as_list(value: object) -> list[object]:
+    """One label or a sequence of labels as a list (a string is one label)."""
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         return [value]
     return list(value)
 
 
-def _require_columns(data: pd.DataFrame, roles: dict[str, str | None]) -> None:
+def require_columns(data: pd.DataFrame, roles: dict[str, str | None]) -> None:
+    """Raise DataError naming every role whose column is not in the data (None means not used)."""
     absent = {role: col for role, col in roles.items() if col is not None and col not in data.columns}
     if absent:
         detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
@@ -324,13 +326,13 @@ def build_design(
     """
     group = group or unit
     cluster = cluster or group
-    _require_columns(
+    require_columns(
         data,
         {"outcome": outcome, "unit": unit, "time": time, "group": group, "cluster": cluster,
          "weights": weights, **{f"regressor {r!r}": r for r in regressors}},
     )
     n_input = len(data)
-    treated_labels = _as_list(treated)
+    treated_labels = as_list(treated)
     absent = [t for t in treated_labels if not (data[group] == t).any()]
     if absent:
         examples = sorted(pd.unique(data[group].dropna()).tolist(), key=str)[:8]
