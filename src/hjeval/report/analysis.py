@@ -190,8 +190,8 @@ def analyse(config: ReportConfig) -> Analysis:
 
     persons = group.groupby("municipality", observed=True)["person_id"].nunique()
     treated_rows = group[group["municipality"] == spec.treated]
-    relative = (treated_rows["month"].map(lambda p: (p - start).n) if len(treated_rows) else treated_rows["month"])
-    bins = np.clip(np.floor_divide(relative.to_numpy(dtype=np.int64), spec.event_bin), *spec.event_window)
+    relative = pd.PeriodIndex(treated_rows["month"], freq="M").asi8 - start.ordinal  # months since the start
+    bins = np.clip(np.floor_divide(relative, spec.event_bin), *spec.event_window)
     by_bin = treated_rows.groupby(bins)["person_id"].nunique()
     by_bin.index.name = "rel_time"
 
@@ -215,7 +215,8 @@ def analyse(config: ReportConfig) -> Analysis:
     if caseload is not None:
         caseload_series = caseload_by_period(caseload, treated=spec.treated, comparison=comparison)
 
-    names = dict(zip(municipality_table()["municipality"].astype(int), municipality_table()["name"], strict=True))
+    table = municipality_table()
+    names = dict(zip(table["municipality"].astype(int), table["name"], strict=True))
     identifiers = frozenset(hours["person_id"].astype(str).unique().tolist())
     return Analysis(
         config=config, evaluation=evaluation, event=event, conley_taber=conley_taber, pools=pools, cells=cells,

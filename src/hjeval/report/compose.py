@@ -24,8 +24,6 @@ from hjeval.report.text import TEXT
 
 __all__ = ["Stamp", "compose_page"]
 
-CYCLE_PARTS = ("cycle_sensitivity",)
-
 
 @dataclass(frozen=True)
 class Stamp:
@@ -63,10 +61,6 @@ def inference_text(result: Any, language: ReportLanguage) -> str:
 
 def _row(*cells: str, css: str = "") -> dict[str, Any]:
     return {"cells": list(cells), "css": css}
-
-
-def _cycle_part(decomposition: Mapping[str, float]) -> float:
-    return sum(v for k, v in decomposition.items() if k.startswith("regressor:") or k in CYCLE_PARTS)
 
 
 def _pretrend_ok(analysis: Analysis) -> bool:
