@@ -53,7 +53,7 @@ def test_card_krueger_store_fixed_effects(validation_dir: Path) -> None:
     # Published (AER 1994, Table 3 row 4): 2.75 (1.34); full precision from the validation README.
     assert res.estimate == pytest.approx(2.750000, abs=5e-7)
     assert res.se == pytest.approx(1.337723, abs=5e-7)
-    assert res.inference.startswith("cluster-robust CR1")
+    assert res.inference.method == "cluster" and res.inference.label.startswith("cluster-robust CR1")
 
 
 def test_card_krueger_pooled_with_store_clusters(validation_dir: Path) -> None:
@@ -94,7 +94,7 @@ def test_person_fixed_effects_equal_pyfixest(weights: str | None) -> None:
     assert res.se == pytest.approx(ref.se()["D"], rel=1e-8)
     cycle_row = res.to_frame().set_index("term").loc["unemployment"]
     assert cycle_row["estimate"] == pytest.approx(ref.coef()["unemployment"], rel=1e-8)
-    assert cycle_row["std_error"] == pytest.approx(ref.se()["unemployment"], rel=1e-8)
+    assert cycle_row["se"] == pytest.approx(ref.se()["unemployment"], rel=1e-8)
 
 
 def test_municipality_fixed_effects_equal_pyfixest() -> None:
@@ -112,15 +112,25 @@ def test_municipality_fixed_effects_equal_pyfixest() -> None:
 
 # ---- fast placebo algebra equals brute-force re-estimation ---------------------------------
 
+def every_reassignment(design: object) -> object:
+    """The uncorrected permutation distribution over every single-group re-assignment."""
+    from hjeval.estimators.did import reassignable
+    from hjeval.estimators.twfe import fit_twfe
+    from hjeval.inference.permutation import PermutationDistribution
+
+    problem = reassignable(fit_twfe(design))  # type: ignore[arg-type]
+    sets = [problem.treated] + [np.array([g]) for g in problem.comparison]
+    estimates, slopes = problem.evaluate(sets)
+    labels = tuple(problem.set_label(a) for a in sets)
+    return PermutationDistribution(estimates[:, 0], slopes[:, 0, 0], labels, True)
+
+
 def test_placebo_estimates_equal_refits() -> None:
     from hjeval.design.panel import build_design
-    from hjeval.estimators.did import _permutation
-    from hjeval.estimators.twfe import fit_twfe
-
     data = person_panel(seed=3, persons=800, groups=8, months=24)
     design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=0,
                           start="2014-01", regressors=["unemployment"])
-    dist, _, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
+    dist = every_reassignment(design)
     tau0 = 1.5
     after = data.month >= pd.Period("2014-01", "M")
     shifted = data.assign(y=data.y - tau0 * ((data.muni == 0) & after))
@@ -138,14 +148,12 @@ def test_placebo_estimates_equal_refits() -> None:
 
 def test_permutation_interval_is_where_the_pvalue_crosses_alpha() -> None:
     from hjeval.design.panel import build_design
-    from hjeval.estimators.did import _permutation
-    from hjeval.estimators.twfe import fit_twfe
     from hjeval.inference.permutation import invert_permutation_test
 
     data = person_panel(seed=11, persons=1500, groups=30, months=24)
     design = build_design(data, outcome="y", unit="pid", group="muni", time="month", treated=0,
                           start="2014-01", regressors=["unemployment"])
-    dist, _, _ = _permutation(fit_twfe(design), np.random.default_rng(0), 0)
+    dist = every_reassignment(design)
     low, high = invert_permutation_test(dist, 0.1)
     eps = 1e-6 * max(1.0, abs(high - low))
     assert dist.pvalue(low + eps) > 0.1 and dist.pvalue(low - eps) <= 0.1
@@ -156,7 +164,7 @@ def test_conley_taber_uses_comparison_residuals() -> None:
     data = person_panel(seed=2, persons=1500, groups=25, months=24)
     res = quiet_did(data, "y", unit="muni", time="month", treated=0, start="2014-01",
                     inference="conley-taber")
-    assert res.inference.startswith("Conley-Taber over 24")
+    assert res.inference.label.startswith("Conley-Taber over 24")
     assert res.ci[0] < res.estimate < res.ci[1]
 
 
@@ -170,7 +178,7 @@ def test_cluster_inference_warns_with_one_treated_cluster() -> None:
 def test_default_inference_with_one_treated_group_is_placebo() -> None:
     res = quiet_did(person_panel(seed=4, persons=600, groups=12, months=12), "y", unit="pid",
                     group="muni", time="month", treated=0, start="2013-07")
-    assert res.inference.startswith("placebo permutation over 11")
+    assert res.inference.label.startswith("placebo permutation over 11")
 
 
 # ---- results ---------------------------------------------------------------------------------
@@ -179,8 +187,8 @@ def test_result_table_text_and_html() -> None:
     res = quiet_did(person_panel(seed=4, persons=600, groups=12, months=12), "y", unit="pid",
                     group="muni", time="month", treated=0, start="2013-07", cycle="unemployment")
     table = res.to_frame()
-    assert list(table.columns) == ["term", "estimate", "std_error", "statistic", "p_value",
-                                   "conf_low", "conf_high", "conf_level", "inference", "n_obs"]
+    assert list(table.columns) == ["term", "estimate", "se", "statistic", "p_value",
+                                   "ci_low", "ci_high", "conf_level", "inference", "n_obs"]
     assert table["term"].tolist() == ["treatment", "unemployment"]
     assert "Estimate" in res.summary() and "<table" in res._repr_html_()
     parts = res.decomposition

@@ -27,22 +27,24 @@ def true_effect(folder: Path) -> float:
 def test_cycle_adjusted_estimate_recovers_the_true_effect(evaluation, synthetic_region: Path) -> None:  # type: ignore[no-untyped-def]
     truth = true_effect(synthetic_region)
     adjusted = evaluation.adjusted
-    # the estimate is within three of its own (placebo) standard errors of the simulated truth,
-    # and the permutation interval covers it
+    # The estimate is within three of its own (size-corrected placebo) standard errors of the
+    # simulated truth. Whether one draw's 95 % interval covers the truth is not tested: it misses
+    # one draw in twenty, and the truth (a person-month average of the effect) is not exactly the
+    # estimand of the person fixed-effects regression.
     assert abs(12 * adjusted.estimate - truth) < 3 * 12 * adjusted.se
-    assert 12 * adjusted.ci[0] < truth < 12 * adjusted.ci[1]
     assert adjusted.provenance["draws"] == 97
+    assert adjusted.inference.size_corrected
 
 
 def test_ignoring_the_cycle_overstates_the_effect(evaluation, synthetic_region: Path) -> None:  # type: ignore[no-untyped-def]
     truth = true_effect(synthetic_region)
     naive, adjusted = evaluation.unadjusted, evaluation.adjusted
     # Hjørring is the most cycle-sensitive municipality and the reform met a boom: without the
-    # adjustment the boom is credited to the reform. The permutation intervals (ranks, so robust to
-    # the heavy-tailed placebo estimates of small municipalities) tell the two apart: the naive
-    # interval lies above the truth, the adjusted one covers it.
+    # adjustment the boom is credited to the reform. The naive interval lies above the truth and
+    # the naive estimate is many standard errors from it; the adjusted one is within three.
     assert 12 * naive.ci[0] > truth
-    assert 12 * adjusted.ci[0] < truth < 12 * adjusted.ci[1]
+    assert abs(12 * naive.estimate - truth) > 5 * 12 * naive.se
+    assert abs(12 * adjusted.estimate - truth) < 3 * 12 * adjusted.se
     assert naive.estimate > adjusted.estimate
     assert adjusted.decomposition["regressor:unemployment_rate"] > 0
 

@@ -104,7 +104,7 @@ def test_placebo_pretrend_detects_a_pretrend() -> None:
     ("kwargs", "message"),
     [({"reference": 0}, "reference=0 must be a pre-period bin"),
      ({"bin_width": 0}, "bin_width must be a positive whole number"),
-     ({"inference": "conley-taber"}, "inference='conley-taber' is not one of")],
+     ({"inference": "wild-bootstrap"}, "inference='wild-bootstrap' is not one of")],
 )
 def test_bad_options(kwargs: dict[str, object], message: str) -> None:
     data = person_panel(seed=1, persons=200, groups=5, months=12)

@@ -114,6 +114,6 @@ def test_cr2_through_did_equals_the_kernel() -> None:
               fixed_effects=[muni, pd.factorize(data.month)[0]], cluster=muni, vcov="CR2")
     assert res.estimate == pytest.approx(ref.coef[0], rel=1e-9)
     assert res.se == pytest.approx(ref.se[0], rel=1e-8)
-    assert res.inference.startswith("cluster-robust CR2")
+    assert res.inference.label.startswith("cluster-robust CR2")
     with pytest.raises(hj.DataError, match=r"vcov='CR3' is not one of"):
         hj.did(data, "y", unit="muni", time="month", treated=0, start="2013-07", vcov="CR3")  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from hjeval.data import (
 )
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators import did, event_study
+from hjeval.results import compare
 from hjeval.synthetic import generate
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "__version__",
     "area_code",
     "attach",
+    "compare",
     "comparison_pool",
     "default_benefit_costs",
     "did",

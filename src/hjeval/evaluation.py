@@ -94,7 +94,7 @@ class Evaluation:
             ("Effect, hours a year per person", f"{self.hours_per_year:.1f}"),
             (f"{a.conf_level:.0%} interval", f"{low:.1f} to {high:.1f}"),
             ("p-value", f"{a.pvalue:.3f}"),
-            ("Inference", a.inference),
+            ("Inference", str(a.inference)),
             ("Full-time persons", f"{self.full_time_persons:.1f}"),
             ("Persons in the target group (a month)", f"{self.persons_per_month:.0f}"),
             ("Without the cycle adjustment", f"{12 * self.unadjusted.estimate:.1f}"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -133,6 +134,41 @@ class PanelDesign:
         if self.units_nested_in_clusters:
             return self.n_periods
         return int(self.unit.max()) + 1 + self.n_periods - 1
+
+    def group_sizes(self) -> tuple[np.ndarray, Literal["persons", "weight sum", "rows"]]:
+        """Each group's size for the size correction of placebo inference, and what it counts.
+
+        The weight sum when the design is weighted (persons in aggregated
+        cells); the distinct fixed-effect units (persons) when they are finer
+        than the groups; otherwise rows (person rows with group effects, whose
+        count equals the weight sum of their collapse to cells; with one row
+        per group and period every group of a balanced panel has the same size).
+        """
+        if self.weight is not None:
+            total = np.zeros(self.n_groups)
+            for rows in row_slices(self.n_obs):
+                total += np.bincount(self.group[rows], weights=self.weight[rows], minlength=self.n_groups)
+            return total, "weight sum"
+        if self.unit_is_group:
+            rows_per_group = np.zeros(self.n_groups)
+            for rows in row_slices(self.n_obs):
+                rows_per_group += np.bincount(self.group[rows], minlength=self.n_groups)
+            return rows_per_group, "rows"
+        group_of_unit = np.full(int(self.unit.max()) + 1, -1, dtype=np.int64)
+        for rows in row_slices(self.n_obs):
+            group_of_unit[self.unit[rows]] = self.group[rows]
+        return np.bincount(group_of_unit[group_of_unit >= 0], minlength=self.n_groups).astype(np.float64), "persons"
+
+    def relative_periods(self) -> np.ndarray:
+        """Calendar distance of every period code from the start, in periods of the data's frequency.
+
+        Periods the data lacks still count: with yearly data that skips 2012
+        and a start in 2015, 2011 is -4.
+        """
+        ordinals = np.array([p.ordinal for p in self.period_labels], dtype=np.int64)  # type: ignore[attr-defined]
+        step = getattr(self.period_labels[0], "freq", None)
+        step_n = int(getattr(step, "n", 1) or 1)
+        return (ordinals - ordinals[self.start]) // step_n
 
     def treated_label(self) -> object:
         """The treated group's label, or a list of labels when several."""

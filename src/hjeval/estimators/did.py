@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Sequence
-from typing import Literal, get_args
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -15,33 +14,24 @@ from hjeval._version import __version__
 from hjeval.cycle import CycleMethod, estimate_sensitivity
 from hjeval.design.panel import Comparison, PanelDesign, build_design
 from hjeval.design.rows import row_slices
-from hjeval.errors import DataError, HjevalWarning
+from hjeval.errors import DataError
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
 from hjeval.inference.cluster import ClusterVcov, cluster_covariance, cluster_covariance_from_scores
-from hjeval.inference.permutation import (
-    PermutationDistribution,
-    conley_taber_interval,
-    invert_permutation_test,
-)
+from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
+from hjeval.inference.record import InferenceMethod, InferenceOptions
+from hjeval.inference.strategies import InferenceOffer, default_method, infer
 from hjeval.inference.wild import MAX_CLUSTERS, BootstrapWeights, WildClusterBootstrap, draw_weights
 from hjeval.regression import Covariance
 from hjeval.results.effect import EffectResult
 
 __all__ = ["Inference", "did"]
 
-Inference = Literal["cluster", "placebo", "conley-taber", "wild-bootstrap"]
-
-MIN_TREATED_CLUSTERS = 10
-"""Below this many treated clusters, cluster-robust inference over-rejects (MacKinnon-Webb)."""
+Inference = InferenceMethod
 
 
 def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise DataError(f"{name}={value!r} is not one of {list(allowed)}")
-
-
-def _default_inference(design: PanelDesign) -> Inference:
-    return "cluster" if treated_cluster_count(design) >= MIN_TREATED_CLUSTERS else "placebo"
 
 
 def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) -> PanelDesign:
@@ -107,8 +97,8 @@ def _other_terms(fit: TwfeFit, covariance: Covariance | None, alpha: float) -> p
             p = float(2 * stats.t.sf(abs(t), df))
             crit = float(stats.t.ppf(1 - alpha / 2, df))
             low, high = est - crit * se, est + crit * se
-        rows.append({"term": name, "estimate": est, "std_error": se, "statistic": t, "p_value": p,
-                     "conf_low": low, "conf_high": high})
+        rows.append({"term": name, "estimate": est, "se": se, "statistic": t, "p_value": p,
+                     "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
 
@@ -147,24 +137,78 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
     return parts
 
 
-def _covariance(fit: TwfeFit, kind: ClusterVcov) -> Covariance:
+def _covariance(fit: TwfeFit, kind: str) -> Covariance:
     """CR1 from score sums gathered in one pass; CR2 needs the projected rows."""
     if kind == "CR2":
         return cluster_covariance(fit.design, fit.x_tilde, fit.resid, fit.gram, kind="CR2")
     return cluster_covariance_from_scores(fit.design, fit.cluster_scores(), fit.gram)
 
 
-def _permutation(
-    fit: TwfeFit, rng: np.random.Generator, draws: int
-) -> tuple[PermutationDistribution, int, int]:
+def reassignable(fit: TwfeFit) -> Reassignable:
+    """What a two-way fit offers placebo and Conley-Taber inference: every re-assignment from per-group sums."""
     design = fit.design
-    placebo = fit.placebo_draws(rng, draws, stacklevel=3)  # the caller of did
-    labels = tuple(
-        design.group_labels[int(a[0])] if len(a) == 1 else tuple(design.group_labels[int(g)] for g in a)
-        for a in placebo.assignments
+    sizes, measure = design.group_sizes()
+    m = fit.n_treat
+
+    def evaluate(sets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return fit.assignment_estimates(sets)
+
+    def residual_errors(sets: list[np.ndarray]) -> np.ndarray:
+        return fit.assignment_estimates(sets, residuals=True)[0]
+
+    return Reassignable(
+        coef=fit.coef[:m].copy(), treated=design.treated_groups, comparison=design.comparison_groups,
+        group_labels=design.group_labels, sizes=sizes, shares=fit.projector.cell_weight.sum(axis=1),
+        size_measure=measure, evaluate=evaluate, residual_errors=residual_errors,
     )
-    dist = PermutationDistribution(placebo.estimates[:, 0], placebo.slopes[:, 0, 0], labels, placebo.exact)
-    return dist, placebo.n_draws, placebo.degenerate
+
+
+def twfe_offer(fit: TwfeFit, cluster_by: str, estimator: str) -> InferenceOffer:
+    """Everything a two-way fit offers the shared inference strategies."""
+    design = fit.design
+
+    def bootstrap(options: InferenceOptions, small_sample: float) -> WildClusterBootstrap:
+        if design.n_clusters > MAX_CLUSTERS:
+            raise DataError(
+                f"the wild bootstrap is limited to {MAX_CLUSTERS} clusters ({design.n_clusters} here); "
+                "with so many clusters use inference='cluster'"
+            )
+        if not design.units_nested_in_clusters:
+            raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
+        rng = np.random.default_rng(options.seed)
+        x_tilde, y_tilde = fit.projected()
+        return WildClusterBootstrap(
+            x_tilde, y_tilde, design.weights(), design.cluster, design.period,
+            fit.projector.solve_periods, small_sample,
+            draw_weights(options.bootstrap_weights, options.draws, design.n_clusters, rng),
+        )
+
+    return InferenceOffer(
+        coef=fit.coef[: fit.n_treat].copy(), estimator=estimator, clusters=design.n_clusters,
+        treated_clusters=treated_cluster_count(design), cluster_by=cluster_by,
+        reassignment=reassignable(fit), covariance=lambda kind: _covariance(fit, kind), bootstrap=bootstrap,
+    )
+
+
+def inference_options(
+    inference: str | None, offer: InferenceOffer, *, alpha: float, seed: int, draws: int,
+    size_correction: bool, bootstrap_weights: str = "webb", vcov: str = "CR1",
+) -> InferenceOptions:
+    """The checked options, with the default method for the design when none is given."""
+    method = inference if inference is not None else default_method(offer)
+    return InferenceOptions(
+        method, alpha=alpha, seed=seed, draws=draws, size_correction=size_correction,  # type: ignore[arg-type]
+        bootstrap_weights=bootstrap_weights, vcov=vcov,  # type: ignore[arg-type]
+    )
+
+
+def placebo_series(sample: PlaceboSample | None, target: Target) -> pd.Series:
+    """The placebo estimates of the comparison assignments as the test compares them (size-corrected)."""
+    if sample is None:
+        return pd.Series(dtype=float, name="placebo_estimate")
+    dist = sample.distribution(target)
+    index = pd.Index(list(sample.labels[1:]), name="assigned_to", tupleize_cols=False)
+    return pd.Series(dist.estimates[1:], index=index, name="placebo_estimate")
 
 
 def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[str, object]:
@@ -194,16 +238,6 @@ def treated_cluster_count(design: PanelDesign) -> int:
     return int(seen.sum())
 
 
-def warn_if_few_treated_clusters(design: PanelDesign) -> None:
-    """Cluster-robust errors over-reject with few treated clusters: say so."""
-    count = treated_cluster_count(design)
-    if count < MIN_TREATED_CLUSTERS:
-        warnings.warn(
-            f"only {count} treated cluster(s): cluster-robust standard errors are far too small with so few "
-            "treated clusters; use inference='placebo'", HjevalWarning, stacklevel=3,
-        )
-
-
 def did(
     data: pd.DataFrame,
     outcome: str,
@@ -225,6 +259,7 @@ def did(
     draws: int = 999,
     bootstrap_weights: BootstrapWeights = "webb",
     vcov: ClusterVcov = "CR1",
+    size_correction: bool = True,
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -265,14 +300,15 @@ def did(
     inference : {"cluster", "placebo", "conley-taber", "wild-bootstrap"}, optional
         Default: ``"placebo"`` with fewer than 10 treated clusters, else ``"cluster"``.
         ``"placebo"`` re-assigns the treatment to every comparison group
-        (exact permutation p-value, interval by test inversion; the standard
-        error is the spread of the placebo estimates with the estimated effect
-        removed). ``"conley-taber"`` uses the comparison groups' residuals.
-        ``"cluster"`` is CR1 with t(G-1) reference, and warns when too few
-        clusters are treated for it to be valid. ``"wild-bootstrap"`` is the
-        restricted wild cluster bootstrap (null imposed) of the CR1 t statistic,
-        interval by test inversion; it suits several treated clusters and is
-        known to under-reject with one.
+        (several treated groups: random sets of as many groups); the p-value
+        is the exact permutation p-value and the interval inverts that test.
+        ``"conley-taber"`` compares the estimate with the estimator applied to
+        the comparison groups' residuals. Both are size-corrected (see
+        ``size_correction``). ``"cluster"`` is CR1 (or CR2) with a t(G-1)
+        reference, and warns when too few clusters are treated for it to be
+        valid. ``"wild-bootstrap"`` is the restricted wild cluster bootstrap
+        (null imposed) of the CR1 t statistic, interval by test inversion; it
+        suits several treated clusters and under-rejects with one.
     alpha : float, default 0.05
     seed : int, default 0
         Seed for random placebo assignments and bootstrap weights.
@@ -286,10 +322,23 @@ def did(
         degrees of freedom, which behaves better with few clusters; CR2 is
         refused where the period effects would make it costly (large
         person-level panels: collapse to cells first).
+    size_correction : bool, default True
+        Correct placebo and Conley-Taber inference for unequal group sizes
+        (Ferman and Pinto 2019): the variance of each group's residual DiD is
+        modelled as ``A + B / M_j`` (``M_j`` distinct persons, or the weight
+        sum with ``weights=``), fitted on the comparison groups, and every
+        comparison estimate is rescaled to the treated group's variance
+        before it is compared. Nothing changes when all groups have the same
+        size (one row per group and period). ``False`` gives the uncorrected
+        test. The fitted model is in ``result.inference.size_correction``.
 
     Returns
     -------
     EffectResult
+        ``se`` is, for placebo inference, the standard deviation of the
+        (size-corrected) placebo estimates with the estimated effect removed;
+        for Conley-Taber that of the (size-corrected) residual estimates; so
+        ``estimate +- 1.96 se`` approximates the exact interval ``ci``.
 
     Raises
     ------
@@ -304,7 +353,8 @@ def did(
     estimates for every re-assignment come from per-group sums, so inference
     costs almost nothing beyond the fit. Conley and Taber (2011, REStat 93(1))
     describe the residual-based interval; Abadie, Diamond and Hainmueller (2010)
-    the placebo-in-space idea.
+    the placebo-in-space idea; Ferman and Pinto (2019, REStat 101(3)) the
+    correction for groups of unequal size.
 
     Examples
     --------
@@ -315,99 +365,34 @@ def did(
     ...                      columns=["municipality", "year"])
     >>> panel["hours"] = rng.normal(size=len(panel)) + 5 * ((panel.municipality == 0) & (panel.year >= 2015))
     >>> res = hj.did(panel, "hours", unit="municipality", time="year", treated=0, start=2015)
-    >>> abs(res.estimate - 5) < 3 * res.se, res.inference
+    >>> abs(res.estimate - 5) < 3 * res.se, res.inference.label
     (True, 'placebo permutation over 29 re-assignments')
     """
-    if inference is not None:
-        _check_option("inference", inference, get_args(Inference))
-    _check_option("vcov", vcov, get_args(ClusterVcov))
     design, cycle_method = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
         comparison=comparison, alpha=alpha,
     )
     fit = fit_twfe(design)
-    method = inference or _default_inference(design)
-    estimate = float(fit.coef[0])
-    n_clusters = design.n_clusters
-    # only the cluster-based methods use the covariance; placebo and Conley-Taber do not
-    covariance = (
-        _covariance(fit, vcov if method == "cluster" else "CR1")
-        if method in ("cluster", "wild-bootstrap") else None
-    )
+    offer = twfe_offer(fit, cluster or group or unit, "did")
+    options = inference_options(inference, offer, alpha=alpha, seed=seed, draws=draws,
+                                size_correction=size_correction, bootstrap_weights=bootstrap_weights, vcov=vcov)
+    target = Target(np.ones(1), np.zeros(1), np.ones(1))
+    outcome_ = infer(offer, [target], options)
+    record = outcome_.records[0]
     provenance = provenance_record(design, seed, cycle_method=cycle_method)
-    placebo = pd.Series(dtype=float)
-    if method == "wild-bootstrap":
-        assert covariance is not None  # computed above for this method
-        if n_clusters > MAX_CLUSTERS:
-            raise DataError(
-                f"the wild bootstrap is limited to {MAX_CLUSTERS} clusters ({n_clusters} here); "
-                "with so many clusters use inference='cluster'"
-            )
-        if not design.units_nested_in_clusters:
-            raise DataError("the wild bootstrap needs the fixed-effect units nested in the clusters")
-        if treated_cluster_count(design) < 2:
-            warnings.warn(
-                "the wild cluster bootstrap with one treated cluster is known to under-reject badly "
-                "(MacKinnon and Webb 2017); use inference='placebo'", HjevalWarning, stacklevel=2,
-            )
-        rng = np.random.default_rng(seed)
-        x_tilde, y_tilde = fit.projected()
-        boot = WildClusterBootstrap(
-            x_tilde, y_tilde, design.weights(), design.cluster, design.period,
-            fit.projector.solve_periods, covariance.small_sample,
-            draw_weights(bootstrap_weights, draws, n_clusters, rng),
-        )
-        se = float(np.sqrt(covariance.vcov[0, 0]))
-        pvalue = boot.pvalue(0.0)
-        ci = boot.interval(estimate, se, alpha)
-        provenance["draws"] = draws
+    if options.method in ("placebo", "conley-taber", "wild-bootstrap"):
+        provenance["draws"] = record.draws
+    if options.method in ("placebo", "conley-taber"):
+        provenance["degenerate_draws"] = record.degenerate
+        provenance["exact_enumeration"] = record.exact
+    if options.method == "wild-bootstrap":
         provenance["bootstrap_weights"] = bootstrap_weights
-        label = f"wild cluster bootstrap (restricted, {bootstrap_weights}, {draws} draws, {n_clusters} clusters)"
-    elif method == "cluster":
-        assert covariance is not None  # computed above for this method
-        warn_if_few_treated_clusters(design)
-        df = float(covariance.df_t[0])
-        se = float(np.sqrt(covariance.vcov[0, 0]))
-        crit = float(stats.t.ppf(1 - alpha / 2, df))
-        ci = (estimate - crit * se, estimate + crit * se)
-        pvalue = float(2 * stats.t.sf(abs(estimate / se), df))
-        label = f"cluster-robust {vcov} by {cluster or group or unit} ({n_clusters} clusters, t({df:.4g}))"
-    else:
-        rng = np.random.default_rng(seed)
-        dist, n_draws, n_degenerate = _permutation(fit, rng, draws)
-        provenance["draws"] = n_draws
-        provenance["degenerate_draws"] = n_degenerate
-        provenance["exact_enumeration"] = dist.exact
-        spread = dist.null_spread(estimate)
-        se = float(np.std(spread, ddof=1))
-        placebo = pd.Series(dist.estimates[1:], index=pd.Index(dist.labels[1:], name="assigned_to"),
-                            name="placebo_estimate")
-        if method == "placebo":
-            pvalue = dist.pvalue(0.0)
-            ci = invert_permutation_test(dist, alpha)
-            label = f"placebo permutation over {n_draws} re-assignments" + ("" if dist.exact else " (random)")
-            if 1 / (n_draws + 1) > alpha:
-                warnings.warn(
-                    f"with {n_draws} re-assignments the smallest attainable p-value is "
-                    f"{1 / (n_draws + 1):.3f} > alpha={alpha}: the interval is unbounded",
-                    HjevalWarning, stacklevel=2,
-                )
-        else:
-            if len(design.treated_groups) > 1:
-                raise DataError("inference='conley-taber' is implemented for one treated group")
-            errors = fit.assignment_estimates(
-                [np.array([g]) for g in design.comparison_groups], residuals=True
-            )[0][:, 0]
-            errors = errors[np.isfinite(errors)]
-            ci, pvalue = conley_taber_interval(estimate, errors, alpha)
-            se = float(np.std(errors, ddof=1))
-            label = f"Conley-Taber over {len(errors)} comparison groups"
     return EffectResult(
-        estimate=estimate, se=se, ci=(float(ci[0]), float(ci[1])), pvalue=float(pvalue),
-        n_obs=design.n_obs, alpha=alpha, inference=label, method="did", outcome=outcome,
-        treated=design.treated_label(), start=design.period_labels[design.start],
+        estimate=record.estimate, se=record.se, ci=(float(record.ci[0]), float(record.ci[1])),
+        pvalue=float(record.pvalue), n_obs=design.n_obs, alpha=alpha, inference=record, method="did",
+        outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison,
-        other_terms=_other_terms(fit, covariance, alpha),
-        placebo=placebo, decomposition=_decomposition(fit), provenance=provenance,
+        other_terms=_other_terms(fit, outcome_.covariance, alpha),
+        placebo=placebo_series(outcome_.placebo, target), decomposition=_decomposition(fit), provenance=provenance,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 
@@ -15,14 +16,14 @@ from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
     Inference,
     _check_option,
-    _default_inference,
+    inference_options,
     prepare_design,
     provenance_record,
-    warn_if_few_treated_clusters,
+    twfe_offer,
 )
 from hjeval.estimators.twfe import fit_twfe
-from hjeval.inference.cluster import cluster_covariance_from_scores
-from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
+from hjeval.inference.reassignment import PlaceboSample, Target
+from hjeval.inference.strategies import infer
 from hjeval.results.event_study import EventStudyResult
 
 __all__ = ["event_study"]
@@ -35,8 +36,7 @@ def _bins(design: PanelDesign, window: tuple[int, int], bin_width: int, referenc
         raise DataError(f"reference={reference} must be a pre-period bin inside window={window}")
     if bin_width < 1:
         raise DataError(f"bin_width must be a positive whole number, not {bin_width}")
-    relative = np.arange(design.n_periods) - design.start
-    binned = np.clip(np.floor_divide(relative, bin_width), lo, hi)
+    binned = np.clip(np.floor_divide(design.relative_periods(), bin_width), lo, hi)
     present = sorted(set(binned.tolist()))
     kept = [b for b in present if b != reference]
     if reference not in present:
@@ -72,13 +72,15 @@ def event_study(
     alpha: float = 0.05,
     seed: int = 0,
     draws: int = 999,
+    size_correction: bool = True,
 ) -> EventStudyResult:
     """Effects by period relative to the start of treatment.
 
     Fits ``y_it = a_i + l_t + sum_{r != ref} b_r 1{treated group, bin(t - start) = r} + X_it g + e_it``.
-    Relative periods are grouped into bins of ``bin_width`` periods (e.g. 12
-    for years on a monthly panel); bins outside ``window`` are accumulated
-    into the end bins.
+    Relative time is the calendar distance to the start (with 2012 missing
+    from yearly data and a start in 2015, 2011 is -4). Relative periods are
+    grouped into bins of ``bin_width`` periods (e.g. 12 for years on a monthly
+    panel); bins outside ``window`` are accumulated into the end bins.
 
     Parameters
     ----------
@@ -90,11 +92,16 @@ def event_study(
         The omitted bin (normalised to 0); must be before the start.
     bin_width : int, default 1
         Periods per bin.
-    inference : {"cluster", "placebo"}, optional
-        Default as in :func:`hjeval.did`. With ``"placebo"`` each effect's
-        interval and p-value come from the comparison groups' placebo
-        estimates (the treated group's estimated effects removed); the
-        average effect after the start gets an exact permutation interval.
+    inference : {"cluster", "placebo", "conley-taber"}, optional
+        Default as in :func:`hjeval.did`. With ``"placebo"`` each period's
+        p-value is the permutation test of no effect in that period (the
+        other periods' effects held at their estimates) and its interval
+        inverts that test exactly; the average effect after the start is
+        tested with every post period moved together. ``"conley-taber"``
+        uses the comparison groups' residual estimates of each period.
+    size_correction : bool, default True
+        Placebo and Conley-Taber corrected for unequal group sizes, a variance
+        model per period (see :func:`hjeval.did`).
     alpha : float, default 0.05
     seed, draws : int
         Random placebo assignments when several groups are treated.
@@ -124,7 +131,7 @@ def event_study(
     [-4, -3, -2, -1, 0, 1, 2, 3, 4]
     """
     if inference is not None:
-        _check_option("inference", inference, ("cluster", "placebo"))
+        _check_option("inference", inference, ("cluster", "placebo", "conley-taber"))
     design, _ = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
@@ -132,67 +139,51 @@ def event_study(
     )
     binned, kept = _bins(design, window, bin_width, reference)
     fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
-    method = inference or _default_inference(design)
-    coef = fit.coef[: len(kept)]
+    offer = twfe_offer(fit, cluster or group or unit, "event_study")
+    options = inference_options(inference, offer, alpha=alpha, seed=seed, draws=draws,
+                                size_correction=size_correction)
+    coef = offer.coef
     pre = np.array([b < 0 for b in kept])
-    post = ~pre
-    average = post / post.sum()
-    estimate = float(average @ coef)
-    n_clusters = design.n_clusters
-    df = n_clusters - 1
-    provenance = provenance_record(design, seed)
-    if method == "cluster":
-        warn_if_few_treated_clusters(design)
-        vcov = cluster_covariance_from_scores(design, fit.cluster_scores(), fit.gram).vcov
-        v = vcov[: len(kept), : len(kept)]
-        se = np.sqrt(np.diag(v))
-        crit = float(stats.t.ppf(1 - alpha / 2, df))
-        low, high = coef - crit * se, coef + crit * se
-        pvals = 2 * stats.t.sf(np.abs(coef / se), df)
-        avg_se = float(np.sqrt(average @ v @ average))
-        avg_ci = (estimate - crit * avg_se, estimate + crit * avg_se)
-        avg_p = float(2 * stats.t.sf(abs(estimate / avg_se), df))
-        pretrend = _wald_cluster(coef[pre], v[np.ix_(pre, pre)], df)
-        label = f"cluster-robust CR1 by {cluster or group or unit} ({n_clusters} clusters)"
+    if not (~pre).any():
+        raise DataError(f"window={window} has no bin from the start on")
+    targets = [Target.coefficient(coef, k) for k in range(len(kept))] + [Target.average((~pre) / (~pre).sum())]
+    result = infer(offer, targets, options)
+    per_period, average = result.records[:-1], result.records[-1]
+    if options.method == "cluster":
+        assert result.covariance is not None  # the cluster strategy returns the covariance it used
+        v = result.covariance.vcov[: len(kept), : len(kept)]
+        pretrend = _wald_cluster(coef[pre], v[np.ix_(pre, pre)], design.n_clusters - 1)
     else:
-        rng = np.random.default_rng(seed)
-        placebo = fit.placebo_draws(rng, draws, stacklevel=2)  # the caller of event_study
-        estimates, slopes, n_draws = placebo.estimates, placebo.slopes, placebo.n_draws
-        provenance["draws"] = n_draws
-        provenance["degenerate_draws"] = placebo.degenerate
-        net = estimates[1:] - np.einsum("smj,j->sm", slopes[1:], coef)
-        se = net.std(axis=0, ddof=1)
-        low = coef - np.quantile(net, 1 - alpha / 2, axis=0, method="inverted_cdf")
-        high = coef - np.quantile(net, alpha / 2, axis=0, method="inverted_cdf")
-        pvals = (1 + (np.abs(net) >= np.abs(coef) * (1 - 1e-12)).sum(axis=0)) / (n_draws + 1)
-        dist = PermutationDistribution(
-            estimates @ average, np.einsum("m,smj,j->s", average, slopes, post.astype(float)),
-            tuple(range(n_draws + 1)), placebo.exact,
-        )
-        avg_ci = invert_permutation_test(dist, alpha)
-        avg_p = dist.pvalue(0.0)
-        avg_se = float(np.std(dist.null_spread(estimate), ddof=1))
-        pretrend = _wald_placebo(coef, estimates, slopes, pre)
-        label = f"placebo over {n_draws} re-assignments"
+        sample = result.placebo
+        if sample is None:  # Conley-Taber: the joint pre-trend test still compares with the re-assignments
+            placebo = dataclasses.replace(options, method="placebo")
+            sample = infer(offer, targets, placebo).placebo
+        assert sample is not None  # the placebo strategy always returns its re-assignments
+        pretrend = _wald_placebo(coef, sample, pre)
+    provenance = provenance_record(design, seed)
+    if options.method != "cluster":
+        provenance["draws"] = average.draws
+        provenance["degenerate_draws"] = average.degenerate
     rows = [
-        {"rel_time": b, "estimate": float(c), "se": float(s), "ci_low": float(lo), "ci_high": float(hi),
-         "p_value": float(p)}
-        for b, c, s, lo, hi, p in zip(kept, coef, se, low, high, pvals, strict=True)
+        {"rel_time": b, "estimate": float(r.estimate), "se": float(r.se), "ci_low": float(r.ci[0]),
+         "ci_high": float(r.ci[1]), "p_value": float(r.pvalue)}
+        for b, r in zip(kept, per_period, strict=True)
     ]
     rows.append({"rel_time": reference, "estimate": 0.0, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                  "p_value": np.nan})
     table = pd.DataFrame(rows).sort_values("rel_time", kind="stable").reset_index(drop=True)
     return EventStudyResult(
-        table=table, estimate=estimate, se=avg_se, ci=(float(avg_ci[0]), float(avg_ci[1])), pvalue=float(avg_p),
-        n_obs=design.n_obs, alpha=alpha, inference=label, outcome=outcome, treated=design.treated_label(),
-        start=design.period_labels[design.start], comparison=design.comparison, reference=reference,
-        bin_width=bin_width, pretrend=pretrend, provenance=provenance,
-        pooled_ends=_pooled_ends(design, window, bin_width),
+        estimate=average.estimate, se=average.se, ci=(float(average.ci[0]), float(average.ci[1])),
+        pvalue=float(average.pvalue), n_obs=design.n_obs, alpha=alpha, inference=average, method="event_study",
+        outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
+        comparison=design.comparison, table=table, reference=reference, bin_width=bin_width, pretrend=pretrend,
+        pooled_ends=_pooled_ends(design, window, bin_width), period_records=tuple(per_period),
+        provenance=provenance,
     )
 
 
 def _pooled_ends(design: PanelDesign, window: tuple[int, int], bin_width: int) -> tuple[bool, bool]:
-    relative = np.floor_divide(np.arange(design.n_periods) - design.start, bin_width)
+    relative = np.floor_divide(design.relative_periods(), bin_width)
     return bool((relative < window[0]).any()), bool((relative > window[1]).any())
 
 
@@ -205,13 +196,14 @@ def _wald_cluster(b: np.ndarray, v: np.ndarray, df: int) -> dict[str, object]:
             "method": f"Wald F({q}, {df}), CR1"}
 
 
-def _wald_placebo(coef: np.ndarray, estimates: np.ndarray, slopes: np.ndarray, pre: np.ndarray) -> dict[str, object]:
+def _wald_placebo(coef: np.ndarray, sample: PlaceboSample, pre: np.ndarray) -> dict[str, object]:
     q = int(pre.sum())
     if q == 0:
         return {"statistic": np.nan, "df": 0, "pvalue": np.nan, "method": "none (no pre-periods)"}
-    # Under the null of no pre-trend only the estimated post effects are removed.
+    # Under the null of no pre-trend only the estimated post effects are removed; each period's
+    # estimates are rescaled as that period's size-corrected test rescales them.
     post_only = np.where(pre, 0.0, coef)
-    net = estimates - np.einsum("smj,j->sm", slopes, post_only)
+    net = (sample.estimates - np.einsum("smj,j->sm", sample.slopes, post_only)) * sample.ratios[:, : len(coef)]
     pre_net = net[:, pre]
     if len(pre_net) - 1 <= q:
         return {"statistic": np.nan, "df": q, "pvalue": np.nan,

@@ -200,7 +200,7 @@ def build_report(
                        "text": cfg.text},
             "inputs": [{"role": role, "file": name, "rows": rows, "sha256": sha} for role, name, rows, sha in inputs],
             "seed": cfg.seed,
-            "inference": analysis.main.inference,
+            "inference": analysis.main.inference.to_dict(),
             "disclosure": {"threshold": cfg.disclosure_threshold, "primary": published.primary,
                            "secondary": published.secondary},
             "outputs": {str(path): sha256_of(staging / path) for path in sorted(written)},

@@ -90,7 +90,7 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
         if effect < 0:
             sentence = sentence.replace("større end nul", "mindre end nul").replace("above zero", "below zero")
         paragraphs.append(sentence)
-    if len(main.placebo) and main.inference.startswith("placebo"):
+    if len(main.placebo) and main.inference.method == "placebo":
         exceed = int((np.abs(main.placebo.to_numpy()) >= abs(main.estimate)).sum())
         paragraphs.append(t["summary_placebo"].format(n=len(main.placebo), k=exceed, municipality=municipality))
     persons = analysis.evaluation.persons_per_month
@@ -116,7 +116,7 @@ def _key_figures(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> 
     t = TEXT[language]
     main = analysis.main
     level = fmt.percent(main.conf_level)
-    method = "placebo" if main.inference.startswith("placebo") else main.inference.split(" ")[0]
+    method = main.inference.method
     rows = [
         _row(t["kf_effect"], fmt(12 * main.estimate, 1, sign=True)),
         _row(t["kf_interval"].format(level=level),
@@ -245,7 +245,7 @@ def compose_page(
     municipality = analysis.treated_name
     cells = analysis.cells["period"]
     draws = main.provenance.get("draws")
-    placebo_text = (t["draws_exact"].format(n=len(main.placebo)) if main.inference.startswith("placebo")
+    placebo_text = (t["draws_exact"].format(n=len(main.placebo)) if main.inference.method == "placebo"
                     else f"{main.inference}" + (f", {draws}" if draws else ""))
     context: dict[str, Any] = {
         "subtitle": t["subtitle"].format(municipality=municipality, group=group_name(analysis, language)),

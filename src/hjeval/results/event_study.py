@@ -9,20 +9,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hjeval.inference.record import InferenceRecord
+from hjeval.results.base import Result
+
 __all__ = ["EventStudyResult"]
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(Result):
     """Effects by relative period, their average after the start, and a pre-trend test.
+
+    The attributes of :class:`hjeval.results.base.Result` describe the average
+    of the effects from the start on; and:
 
     Attributes
     ----------
     table : pandas.DataFrame
         One row per relative period: ``rel_time, estimate, se, ci_low, ci_high,
         p_value``; the reference period has estimate 0 and NaN uncertainty.
-    estimate, se, ci, pvalue : float, float, tuple, float
-        For the average of the post-period effects (relative time >= 0).
+        Relative time is the calendar distance to the start in bins of
+        ``bin_width`` periods, whatever periods the data lacks.
     pretrend : dict
         Joint test that all pre-period effects are zero: ``statistic``, ``df``,
         ``pvalue`` and ``method``.
@@ -32,38 +38,28 @@ class EventStudyResult:
         Periods per relative-time bin.
     pooled_ends : tuple of bool
         Whether the first and last bins pool periods beyond the window.
+    period_records : tuple of InferenceRecord
+        The inference record of each estimated relative period, in table
+        order (the reference left out).
     """
 
-    table: pd.DataFrame
-    estimate: float
-    se: float
-    ci: tuple[float, float]
-    pvalue: float
-    n_obs: int
-    alpha: float
-    inference: str
-    outcome: str
-    treated: object
-    start: object
-    comparison: str
-    reference: int
-    bin_width: int
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reference: int = -1
+    bin_width: int = 1
     pretrend: dict[str, Any] = field(default_factory=dict)
     pooled_ends: tuple[bool, bool] = (False, False)
-    provenance: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def conf_level(self) -> float:
-        """Confidence level, ``1 - alpha``."""
-        return 1.0 - self.alpha
+    period_records: tuple[InferenceRecord, ...] = field(default=(), repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per relative period: ``rel_time, estimate, se, ci_low, ci_high, p_value``."""
         return self.table.copy()
 
+    def title(self) -> str:
+        return f"Event study of {self.outcome} (treated {self.treated}, start {self.start})"
+
     def summary(self) -> str:
         """A plain-text summary: the effects table, the average and the pre-trend test."""
-        title = f"Event study of {self.outcome} (treated {self.treated}, start {self.start})"
+        title = self.title()
         unit = f" x {self.bin_width} periods" if self.bin_width > 1 else ""
         lines = [title, "-" * len(title), f"relative time in bins{unit}; reference {self.reference}", ""]
         lines.append(self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -77,9 +73,6 @@ class EventStudyResult:
         ]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.table.columns)
         body = "".join(
@@ -90,7 +83,8 @@ class EventStudyResult:
         )
         caption = html.escape(
             f"Event study of {self.outcome}: average after start {self.estimate:.4g} "
-            f"[{self.ci[0]:.4g}, {self.ci[1]:.4g}]; pre-trend p = {self.pretrend.get('pvalue', np.nan):.3g}"
+            f"[{self.ci[0]:.4g}, {self.ci[1]:.4g}]; pre-trend p = {self.pretrend.get('pvalue', np.nan):.3g}; "
+            f"{self.inference}"
         )
         return f"<table class='hjeval-result'><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
 
