@@ -28,8 +28,9 @@ class SizeCorrection:
 
     ``W_j`` is the estimator applied to group ``j``'s residuals (its residual
     difference-in-differences), ``M_j`` the group's size. ``A`` and ``B`` are
-    fitted on the comparison groups by non-negative least squares of ``W_j^2``
-    on ``1`` and ``1 / M_j`` (Ferman and Pinto 2019). Each comparison statistic
+    fitted on the comparison groups by least squares of ``W_j^2`` on ``1`` and
+    ``1 / M_j`` (Ferman and Pinto 2019), kept non-negative and reweighted by
+    the fitted variances. Each comparison statistic
     is then rescaled by ``sqrt(Var(treated) / Var(j))``: to what it would be
     had the group been as large as the treated one.
 

@@ -25,6 +25,7 @@ from hjeval.inference.record import Reason, SizeCorrection, SizeMeasure
 __all__ = ["fit_size_model", "set_variance"]
 
 _MIN_FITTED_GROUPS = 3
+_REWEIGHTING_STEPS = 4
 
 
 def fit_size_model(
@@ -42,6 +43,8 @@ def fit_size_model(
     ----------
     errors : numpy.ndarray
         ``W_j``, one per comparison group (non-finite values are ignored).
+        The fit starts from the unweighted least squares of Ferman and Pinto
+        and reweights by the fitted variances (see ``_variance_function``).
     sizes : numpy.ndarray
         ``M_j`` of the same groups.
     treated_size : float
@@ -84,15 +87,35 @@ def fit_size_model(
     fitted = int(keep.sum())
     if fitted < _MIN_FITTED_GROUPS or np.ptp(m) <= 1e-12 * m.max():
         return record(False, "no variance model", fitted=fitted)
-    design = np.column_stack([np.ones(len(m)), 1.0 / m])
-    # scaled columns keep NNLS well conditioned when sizes run into the millions (weight sums)
-    scale = design.max(axis=0)
-    (a, b), _ = nnls(design / scale, w**2)
-    intercept, slope = float(a / scale[0]), float(b / scale[1])
+    intercept, slope = _variance_function(w**2, m)
     smallest = min(size_range[0], float(treated_size))
     variance = intercept + slope / smallest
     applied = bool(math.isfinite(variance) and variance > 0)
     return record(applied, "sizes differ" if applied else "no variance model", intercept, slope, fitted)
+
+
+def _variance_function(squares: np.ndarray, sizes: np.ndarray) -> tuple[float, float]:
+    """``A, B >= 0`` of ``E[W^2] = A + B / M`` by iteratively reweighted non-negative least squares.
+
+    A squared error's spread grows with its variance, so an unweighted fit is
+    dominated by the noisiest (smallest) groups and pins ``A`` down poorly.
+    Weighting each square by the inverse of its fitted variance squared (the
+    Gaussian quasi-likelihood; Carroll and Ruppert 1988, ch. 3) uses the large
+    groups where they are informative. The first step is the unweighted fit
+    of Ferman and Pinto (2019).
+    """
+    design = np.column_stack([np.ones(len(sizes)), 1.0 / sizes])
+    # scaled columns keep NNLS well conditioned when sizes run into the millions (weight sums)
+    scale = design.max(axis=0)
+    scaled = design / scale
+    weight = np.ones(len(sizes))
+    coef = np.zeros(2)
+    for _ in range(_REWEIGHTING_STEPS + 1):
+        coef, _ = nnls(scaled * weight[:, None], squares * weight)
+        fitted = scaled @ coef
+        floor = 1e-12 * max(float(fitted.max()), 1e-300)
+        weight = 1.0 / np.maximum(fitted, floor)
+    return float(coef[0] / scale[0]), float(coef[1] / scale[1])
 
 
 def set_variance(
