@@ -375,7 +375,7 @@ def test_explicit_comparison_list_and_unknown_member() -> None:
                     comparison=[846, 813, 810])
     assert sorted(res.placebo.index) == [810, 813, 846]
     assert res.comparison == "list: 846, 813, 810"
-    with pytest.raises(hj.DataError, match=r"comparison groups \[9999\] are not in the group column"):
+    with pytest.raises(hj.DataError, match=r"comparison=9999 is not a value of column .municipality."):
         hj.did(data, "hours", unit="municipality", time="year", treated=860, start=2015, comparison=[846, 9999])
 
 

@@ -23,14 +23,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from hjeval.data.municipalities import comparison_pool
+from hjeval.data.municipalities import area_code, comparison_pool
 from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
 from hjeval.periods import parse_period, parse_periods
 
-__all__ = ["Comparison", "PanelDesign", "as_list", "build_design", "require_columns"]
+__all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "require_columns", "where"]
 
 Comparison = str | Sequence[object] | None
+
+Movers = Literal["error", "entry", "split"]
 
 _NAMED_POOLS = ("north_jutland", "rural", "all")
 
@@ -60,6 +62,8 @@ class PanelDesign:
         Further regressors (cycle, covariates), in ``regressor_names`` order.
     exclusions : tuple of dict
         Rows left out: ``{"reason", "rows"}``.
+    adjustments : tuple of dict
+        Rows kept but changed, e.g. movers: ``{"reason", "rows", "units"}``.
     units_nested_in_clusters : bool
         False only when the fixed-effect unit is the group and clusters are
         finer (e.g. state effects with store clusters).
@@ -86,6 +90,7 @@ class PanelDesign:
     comparison: str
     n_rows_input: int
     exclusions: tuple[dict[str, object], ...] = field(default=())
+    adjustments: tuple[dict[str, object], ...] = field(default=())
     y_offset: np.ndarray | None = field(default=None, repr=False)
     units_nested_in_clusters: bool = True
 
@@ -191,7 +196,56 @@ def require_columns(data: pd.DataFrame, roles: dict[str, str | None]) -> None:
         raise DataError(f"column(s) not in the data: {detail}; the data has {list(data.columns)}")
 
 
-def _pool_labels(comparison: Comparison, treated: list[object], groups: pd.Series) -> tuple[list[object] | None, str]:
+def resolve_labels(labels: list[object], distinct: np.ndarray, *, argument: str, column: str) -> list[object]:
+    """Match group labels given by the user to the values of the group column.
+
+    A label that is a value is kept. A municipality name (``"Hjørring"``,
+    ``"Hjørring Kommune"``) or a code written as text is read as the
+    municipality's code when the column holds codes; a label of another type
+    than the column's values (``"860"`` against integer codes when names are
+    not meant) is refused with the types named.
+
+    Raises
+    ------
+    DataError
+        Naming the argument, the column, the labels not found and some values.
+    """
+    values = set(distinct.tolist())
+    numeric = len(distinct) > 0 and all(isinstance(v, int | np.integer | float | np.floating) for v in values)
+    out, absent = [], []
+    for label in labels:
+        if label in values:
+            out.append(label)
+            continue
+        if numeric and isinstance(label, str):
+            code, level = area_code(label)
+            if code is not None and level == "municipality" and not label.strip().isdigit() and code in values:
+                out.append(code)
+                continue
+        absent.append(label)
+    if absent:
+        examples = sorted(values, key=str)[:8]
+        shown = absent if len(absent) > 1 else absent[0]
+        hint = ""
+        kinds = {type(v).__name__ for v in list(values)[:50]}
+        for label in absent:
+            if isinstance(label, str) and numeric and label.strip().lstrip("-").isdigit() and int(label) in values:
+                hint = (f"; {label!r} is text but column {column!r} holds numbers ({', '.join(sorted(kinds))}): "
+                        f"write {argument}={int(label)}")
+                break
+            if not isinstance(label, str) and str(label) in {str(v) for v in values}:
+                hint = (f"; {label!r} is a {type(label).__name__} but column {column!r} holds text: "
+                        f"write {argument}={str(label)!r}")
+                break
+        raise DataError(
+            f"{argument}={shown!r} is not a value of column {column!r} (values include {examples}){hint}"
+        )
+    return out
+
+
+def _pool_labels(
+    comparison: Comparison, treated: list[object], groups: pd.Series, distinct: np.ndarray
+) -> tuple[list[object] | None, str]:
     if comparison is None:
         return None, "all other groups"
     if isinstance(comparison, str):
@@ -202,10 +256,17 @@ def _pool_labels(comparison: Comparison, treated: list[object], groups: pd.Serie
             )
         codes = comparison_pool(comparison, [int(t) for t in treated if isinstance(t, int | np.integer)])  # type: ignore[arg-type]
         return list(codes), comparison
-    labels = list(comparison)
-    absent = [c for c in labels if not (groups == c).any()]
-    if absent:
-        raise DataError(f"comparison groups {absent} are not in the group column")
+    given = as_list(comparison)
+    if not given:
+        raise DataError("comparison=[] names no comparison group; give at least one, or comparison=None for all "
+                        "other groups")
+    labels = resolve_labels(given, distinct, argument="comparison", column=str(groups.name))
+    both = [c for c in labels if c in treated]
+    if both:
+        raise DataError(
+            f"comparison={given!r} contains the treated group(s) {both}; a group cannot be its own comparison: "
+            "remove them from the list"
+        )
     return labels, "list: " + ", ".join(str(c) for c in labels)
 
 
@@ -315,6 +376,7 @@ def build_design(
     regressors: Sequence[str] = (),
     weights: str | None = None,
     comparison: Comparison = None,
+    movers: Movers = "error",
 ) -> PanelDesign:
     """Validate column roles and build a :class:`PanelDesign`.
 
@@ -338,7 +400,13 @@ def build_design(
         Non-negative row weights.
     comparison : None, {"north_jutland", "rural", "all"} or list
         Comparison groups: all others (None), a named Danish pool of
-        municipality codes, or an explicit list.
+        municipality codes, or an explicit list. Labels may be municipality
+        names where the column holds codes.
+    movers : {"error", "entry", "split"}, default "error"
+        Units (persons) seen in more than one group: ``"error"`` names them;
+        ``"entry"`` keeps each in the group of its first period (its rows
+        elsewhere count there); ``"split"`` makes unit x group the
+        fixed-effect unit. What was done is counted in ``adjustments``.
 
     Returns
     -------
@@ -360,6 +428,8 @@ def build_design(
     >>> design.treat.tolist(), design.start
     ([False, True, False, False], 1)
     """
+    if movers not in ("error", "entry", "split"):
+        raise DataError(f"movers={movers!r} is not one of ['error', 'entry', 'split']")
     group = group or unit
     cluster = cluster or group
     require_columns(
@@ -368,15 +438,11 @@ def build_design(
          "weights": weights, **{f"regressor {r!r}": r for r in regressors}},
     )
     n_input = len(data)
-    treated_labels = as_list(treated)
-    absent = [t for t in treated_labels if not (data[group] == t).any()]
-    if absent:
-        examples = sorted(pd.unique(data[group].dropna()).tolist(), key=str)[:8]
-        raise DataError(
-            f"treated={absent if len(absent) > 1 else absent[0]!r} is not a value of column "
-            f"{group!r} (values include {examples})"
-        )
-    pool, pool_name = _pool_labels(comparison, treated_labels, data[group])
+    distinct = pd.unique(data[group].dropna())
+    treated_labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
+    if len(set(treated_labels)) != len(treated_labels):
+        raise DataError(f"treated={as_list(treated)!r} names a group twice; name each treated group once")
+    pool, pool_name = _pool_labels(comparison, treated_labels, data[group], distinct)
     exclusions: list[dict[str, object]] = []
     keep = np.ones(n_input, dtype=bool)
     if pool is not None:
@@ -389,9 +455,13 @@ def build_design(
         missing = data[col].isna().to_numpy() & keep
         if missing.any():
             raise DataError(
-                f"column {col!r} ({role}) has missing values in "
-                f"{format_rows(list(np.flatnonzero(missing)))} (0-based positions)"
+                f"column {col!r} ({role}) has missing values in {where(data, missing)}; fill them in or "
+                "drop those rows"
             )
+    numeric_roles = [("outcome", outcome), *(("regressor", r) for r in regressors),
+                     *([("weights", weights)] if weights else [])]
+    for role, col in numeric_roles:
+        _check_numeric(data, col, role, keep)
     for col in (outcome, *regressors, *([weights] if weights else [])):
         missing = data[col].isna().to_numpy() & keep
         if missing.any():
@@ -403,14 +473,30 @@ def build_design(
         # only the columns the design uses are subset, and only when rows are left out
         return data[name] if everything else data[name][keep]
 
-    if weights is not None and (column(weights) < 0).any():
-        raise DataError(f"column {weights!r} (weights) has negative values")
+    if weights is not None:
+        negative = (data[weights] < 0).to_numpy() & keep
+        if negative.any():
+            raise DataError(f"column {weights!r} (weights) has negative values in {where(data, negative)}; "
+                            "weights count persons or shares and must be zero or more")
     period, period_labels, start_code = _period_codes(column(time), start, time)
     group_codes, group_labels = _encode(column(group))
     treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
     if len(treated_codes) == len(group_labels):
         raise DataError("every group is treated: there is no comparison group")
-    unit_codes = group_codes if unit == group else _unit_codes(column(unit))
+    adjustments: list[dict[str, object]] = []
+    if unit == group:
+        unit_codes = group_codes
+    else:
+        unit_codes = _unit_codes(column(unit))
+        if not _nested(unit_codes, group_codes):
+            group_codes, unit_codes, adjustment = _movers(
+                column(unit), unit_codes, group_codes, period, group_labels, unit=unit, group=group, movers=movers,
+            )
+            adjustments.append(adjustment)
+            warnings.warn(f"{adjustment['units']} {unit} value(s) appear in more than one {group}: "
+                          f"{adjustment['reason']} ({adjustment['rows']} rows)", HjevalWarning, stacklevel=3)
+    if unit != group:
+        _check_unique_unit_periods(data, keep, unit_codes, period, len(period_labels), unit_name=unit, time_name=time)
     if cluster == group:
         cluster_codes, cluster_labels = group_codes, group_labels
     else:
@@ -431,6 +517,8 @@ def build_design(
     y = column(outcome).to_numpy(dtype=np.float64)
     x = _regressor_matrix([column(r) for r in regressors], len(y))
     w = column(weights).to_numpy(dtype=np.float64) if weights else None
+    if w is not None:
+        _check_weight_sums(w, group_codes, treated_codes, group_labels, weights)  # type: ignore[arg-type]
     if exclusions:
         detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
         warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=3)
@@ -441,6 +529,7 @@ def build_design(
         period_labels=period_labels, cluster_labels=cluster_labels,
         unit_is_group=unit == group, outcome=outcome, comparison=pool_name,
         n_rows_input=n_input, exclusions=tuple(exclusions), units_nested_in_clusters=nested,
+        adjustments=tuple(adjustments),
     )
 
 
@@ -509,3 +598,124 @@ def _nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     for rows in row_slices(len(inner)):
         outer_of_inner[inner[rows]] = outer[rows]
     return all(np.array_equal(outer_of_inner[inner[rows]], outer[rows]) for rows in row_slices(len(inner)))
+
+
+def where(data: pd.DataFrame, mask: np.ndarray, limit: int = 5) -> str:
+    """The first rows of ``data`` where ``mask`` holds, by their index labels, and how many there are.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0]}, index=[10, 11, 12])
+    >>> where(frame, np.array([False, True, True]))
+    'rows 11, 12 (index labels)'
+    """
+    positions = np.flatnonzero(mask)
+    labels = [data.index[int(i)] for i in positions[:limit]]
+    text = format_rows(labels)
+    if len(positions) > limit:
+        text += f" (and {len(positions) - limit} more)"
+    return text + " (index labels)"
+
+
+def _check_numeric(data: pd.DataFrame, col: str, role: str, keep: np.ndarray) -> None:
+    """Numbers only, and finite: name the rows otherwise."""
+    values = data[col]
+    if not (pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)):
+        coerced = pd.to_numeric(values, errors="coerce")
+        bad = (coerced.isna() & values.notna()).to_numpy() & keep
+        if bad.any():
+            example = values[bad].iloc[0]
+            raise DataError(
+                f"column {col!r} ({role}) must hold numbers, but {where(data, bad)} hold text such as "
+                f"{example!r}; convert the column (e.g. pd.to_numeric) or fix those rows"
+            )
+        raise DataError(f"column {col!r} ({role}) has type {values.dtype}; convert it to numbers")
+    if pd.api.types.is_bool_dtype(values.dtype) or values.dtype.kind in "iu":
+        return
+    infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan)) & keep
+    if infinite.any():
+        raise DataError(
+            f"column {col!r} ({role}) has infinite values in {where(data, infinite)}; replace them with the "
+            "right numbers, or leave them empty to have those rows left out (and counted)"
+        )
+
+
+def _movers(
+    units: pd.Series, unit_codes: np.ndarray, group_codes: np.ndarray, period: np.ndarray,
+    group_labels: tuple[object, ...], *, unit: str, group: str, movers: str,
+) -> tuple[np.ndarray, np.ndarray, dict[str, object]]:
+    """Handle units seen in more than one group as ``movers`` says; return new group and unit codes."""
+    frame = pd.DataFrame({"unit": unit_codes, "group": group_codes, "period": period})
+    groups_per_unit = frame.groupby("unit", sort=False)["group"].nunique()
+    moving = groups_per_unit.index[groups_per_unit.to_numpy() > 1].to_numpy()
+    is_moving = np.isin(unit_codes, moving)
+    if movers == "error":
+        first_rows = np.unique(unit_codes[is_moving], return_index=True)[1]
+        examples = []
+        for position in np.flatnonzero(is_moving)[np.sort(first_rows)][:5]:
+            seen = frame.loc[frame["unit"] == unit_codes[position], "group"].unique()
+            label = units.iloc[position]
+            label = label.item() if isinstance(label, np.generic) else label
+            examples.append(f"{label!r} in {[group_labels[g] for g in seen]}")
+        raise DataError(
+            f"{len(moving)} {unit} value(s) appear in more than one {group}, e.g. {'; '.join(examples)}. "
+            f"Treatment is assigned by {group!r}, so each {unit} must belong to one: pass movers='entry' to keep "
+            f"each in the {group} of its first period, or movers='split' to make {unit} x {group} the "
+            "fixed-effect unit"
+        )
+    if movers == "entry":
+        entry = frame[is_moving].sort_values(["unit", "period"], kind="stable").drop_duplicates("unit")
+        entry_group = np.full(int(unit_codes.max()) + 1, -1, dtype=np.int64)
+        entry_group[entry["unit"].to_numpy()] = entry["group"].to_numpy()
+        new_groups = group_codes.copy()
+        new_groups[is_moving] = entry_group[unit_codes[is_moving]]
+        changed = int((new_groups != group_codes).sum())
+        return new_groups.astype(group_codes.dtype), unit_codes, {
+            "reason": f"each {unit} seen in several {group} values kept in the {group} of its first period",
+            "rows": changed, "units": len(moving),
+        }
+    pairs = pd.factorize(pd.MultiIndex.from_arrays([unit_codes, group_codes]))[0].astype(np.int32)
+    return group_codes, pairs, {
+        "reason": f"{unit} x {group} used as the fixed-effect unit for each {unit} seen in several {group} values",
+        "rows": int(is_moving.sum()), "units": len(moving),
+    }
+
+
+def _check_weight_sums(
+    weight: np.ndarray, group: np.ndarray, treated: np.ndarray, labels: tuple[object, ...], column: str
+) -> None:
+    """Every treated group, and the comparison groups together, must carry some weight."""
+    total = np.bincount(group, weights=weight, minlength=len(labels))
+    empty = [labels[g] for g in treated if total[g] <= 0]
+    if empty:
+        raise DataError(
+            f"column {column!r} (weights) is zero on every row of the treated group(s) {empty}: their effect "
+            "cannot be estimated; check the weight column (persons per cell) for those groups"
+        )
+    comparison = np.setdiff1d(np.arange(len(labels)), treated)
+    if total[comparison].sum() <= 0:
+        raise DataError(f"column {column!r} (weights) is zero on every row of the comparison groups")
+
+
+def _check_unique_unit_periods(
+    data: pd.DataFrame, keep: np.ndarray, unit: np.ndarray, period: np.ndarray, n_periods: int, *,
+    unit_name: str, time_name: str,
+) -> None:
+    """A unit has at most one row per period; name the first duplicated rows otherwise.
+
+    Rows sorted by unit and period (a register extract) are checked in one pass
+    without hashing.
+    """
+    key = unit.astype(np.int64) * n_periods + period
+    if all(bool(np.all(key[rows.start + 1:rows.stop + 1] > key[rows])) for rows in row_slices(len(key) - 1)):
+        return
+    duplicated = pd.Series(key).duplicated(keep=False).to_numpy()
+    if not duplicated.any():
+        return
+    mask = np.zeros(len(data), dtype=bool)
+    mask[np.flatnonzero(keep)[duplicated]] = True
+    raise DataError(
+        f"{int(duplicated.sum())} rows repeat a ({unit_name}, {time_name}) pair, e.g. {where(data, mask)}: "
+        f"each {unit_name} has at most one row per period; drop the duplicates (e.g. "
+        f"data.drop_duplicates([{unit_name!r}, {time_name!r}])) or sum them first"
+    )

@@ -12,7 +12,7 @@ from scipy import stats
 
 from hjeval._version import __version__
 from hjeval.cycle import CycleMethod, estimate_sensitivity
-from hjeval.design.panel import Comparison, PanelDesign, build_design
+from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design
 from hjeval.design.rows import row_slices
 from hjeval.errors import DataError
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
@@ -68,6 +68,7 @@ def prepare_design(
     weights: str | None,
     comparison: Comparison,
     alpha: float,
+    movers: Movers = "error",
 ) -> tuple[PanelDesign, CycleMethod]:
     """Check the shared options, build the design and apply the business-cycle choice."""
     regressors = ([cycle] if cycle else []) + list(covariates or [])
@@ -78,7 +79,7 @@ def prepare_design(
     design = build_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
         group=group, cluster=cluster, regressors=regressors, weights=weights,
-        comparison=comparison,
+        comparison=comparison, movers=movers,
     )
     method = cycle_method or ("covariate" if cycle else "common")
     return adjust_cycle(design, cycle, method), method
@@ -217,6 +218,7 @@ def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[s
         "rows_input": design.n_rows_input,
         "rows_used": design.n_obs,
         "exclusions": list(design.exclusions),
+        "adjustments": list(design.adjustments),
         "groups": design.n_groups,
         "periods": design.n_periods,
         "clusters": design.n_clusters,
@@ -260,6 +262,7 @@ def did(
     bootstrap_weights: BootstrapWeights = "webb",
     vcov: ClusterVcov = "CR1",
     size_correction: bool = True,
+    movers: Movers = "error",
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -275,7 +278,8 @@ def did(
     outcome, unit, time : str
         Column names; ``unit`` carries the fixed effect.
     treated : label or list of labels
-        Treated value(s) of ``group``.
+        Treated value(s) of ``group``; municipality names (``"Hjørring"``)
+        are read as codes where the column holds codes.
     start : int, str, pandas.Period or Timestamp
         First treated period, of the same kind as ``time``.
     group : str, optional
@@ -331,6 +335,11 @@ def did(
         before it is compared. Nothing changes when all groups have the same
         size (one row per group and period). ``False`` gives the uncorrected
         test. The fitted model is in ``result.inference.size_correction``.
+    movers : {"error", "entry", "split"}, default "error"
+        Units (persons) seen in more than one group: an error naming them, or
+        each kept in the group of its first period (``"entry"``), or unit x
+        group as the fixed-effect unit (``"split"``); what was done is counted
+        in ``provenance["adjustments"]``.
 
     Returns
     -------
@@ -371,7 +380,7 @@ def did(
     design, cycle_method = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha,
+        comparison=comparison, alpha=alpha, movers=movers,
     )
     fit = fit_twfe(design)
     offer = twfe_offer(fit, cluster or group or unit, "did")

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from hjeval.cycle import CycleMethod
-from hjeval.design.panel import Comparison, PanelDesign
+from hjeval.design.panel import Comparison, Movers, PanelDesign
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
     Inference,
@@ -73,6 +73,7 @@ def event_study(
     seed: int = 0,
     draws: int = 999,
     size_correction: bool = True,
+    movers: Movers = "error",
 ) -> EventStudyResult:
     """Effects by period relative to the start of treatment.
 
@@ -99,6 +100,8 @@ def event_study(
         inverts that test exactly; the average effect after the start is
         tested with every post period moved together. ``"conley-taber"``
         uses the comparison groups' residual estimates of each period.
+    movers : {"error", "entry", "split"}, default "error"
+        As in :func:`hjeval.did`.
     size_correction : bool, default True
         Placebo and Conley-Taber corrected for unequal group sizes, a variance
         model per period (see :func:`hjeval.did`).
@@ -135,7 +138,7 @@ def event_study(
     design, _ = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha,
+        comparison=comparison, alpha=alpha, movers=movers,
     )
     binned, kept = _bins(design, window, bin_width, reference)
     fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
