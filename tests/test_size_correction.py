@@ -252,3 +252,17 @@ def test_results_share_one_vocabulary_and_compare_side_by_side() -> None:
     assert table.loc["event study", "ci_high"] == es.ci[1]
     assert table["size_corrected"].tolist() == [True, True]
     assert "\\begin{tabular}" in table.drop(columns=["inference"]).to_latex(float_format="%.3f")
+
+
+def test_placebo_errors_carry_the_permutation_distribution() -> None:
+    data = unequal_cells(seed=4, effect=2.0)
+    res = cells_did(data, alpha=0.2)
+    errors = res.placebo_errors
+    assert len(errors) == 39 and errors.index.equals(res.placebo.index)
+    # the placebo standard error is the spread of these draws
+    assert errors.std(ddof=1) == pytest.approx(res.se, rel=1e-12)
+    es = quiet(hj.event_study, data, "hours", unit="municipality", time="year", treated=0, start=START,
+               weights="persons", window=(-3, 3))
+    table = es.to_frame().dropna()
+    assert list(es.placebo_errors.columns) == table["rel_time"].tolist()
+    np.testing.assert_allclose(es.placebo_errors.std(ddof=1).to_numpy(), table["se"].to_numpy(), rtol=1e-10)

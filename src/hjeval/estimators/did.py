@@ -212,6 +212,22 @@ def placebo_series(sample: PlaceboSample | None, target: Target) -> pd.Series:
     return pd.Series(dist.estimates[1:], index=index, name="placebo_estimate")
 
 
+def placebo_errors(sample: PlaceboSample | None, targets: Sequence[Target], estimates: Sequence[float],
+                   names: Sequence[object]) -> pd.DataFrame:
+    """Draws of the estimator's error: each re-assignment's estimate with the effect removed, size-corrected.
+
+    One row per re-assignment, one column per target. ``estimate - error`` over
+    the rows is the permutation distribution of the effect, which carries the
+    uncertainty into quantities computed from it (e.g. money saved).
+    """
+    if sample is None:
+        return pd.DataFrame(columns=pd.Index(list(names)), dtype=float)
+    index = pd.Index(list(sample.labels[1:]), name="assigned_to", tupleize_cols=False)
+    columns = {name: sample.distribution(target, j).null_spread(value)
+               for j, (name, target, value) in enumerate(zip(names, targets, estimates, strict=True))}
+    return pd.DataFrame(columns, index=index)
+
+
 def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[str, object]:
     """What a result records about its sample and settings."""
     return {
@@ -403,5 +419,7 @@ def did(
         outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison,
         other_terms=_other_terms(fit, outcome_.covariance, alpha),
-        placebo=placebo_series(outcome_.placebo, target), decomposition=_decomposition(fit), provenance=provenance,
+        placebo=placebo_series(outcome_.placebo, target),
+        placebo_errors=placebo_errors(outcome_.placebo, [target], [record.estimate], ["treatment"])["treatment"],
+        decomposition=_decomposition(fit), provenance=provenance,
     )

@@ -17,6 +17,7 @@ from hjeval.estimators.did import (
     Inference,
     _check_option,
     inference_options,
+    placebo_errors,
     prepare_design,
     provenance_record,
     twfe_offer,
@@ -181,6 +182,7 @@ def event_study(
         outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
         comparison=design.comparison, table=table, reference=reference, bin_width=bin_width, pretrend=pretrend,
         pooled_ends=_pooled_ends(design, window, bin_width), period_records=tuple(per_period),
+        placebo_errors=placebo_errors(result.placebo, targets[:-1], [r.estimate for r in per_period], kept),
         provenance=provenance,
     )
 

@@ -30,12 +30,18 @@ class EffectResult(Result):
         Placebo estimates by re-assigned group, as the test compares them:
         rescaled to the treated group's size where the size correction
         applies (empty without placebo inference).
+    placebo_errors : pandas.Series
+        Draws of the estimator's error from the same re-assignments: each
+        placebo estimate with the estimated effect removed, size-corrected
+        like the test; ``estimate - placebo_errors`` is the permutation
+        distribution of the effect (empty without placebo inference).
     decomposition : dict
         Raw before/after change in the treated group split into parts.
     """
 
     other_terms: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     placebo: pd.Series = field(default_factory=lambda: pd.Series(dtype=float), repr=False)
+    placebo_errors: pd.Series = field(default_factory=lambda: pd.Series(dtype=float), repr=False)
     decomposition: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:

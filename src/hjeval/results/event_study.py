@@ -41,6 +41,10 @@ class EventStudyResult(Result):
     period_records : tuple of InferenceRecord
         The inference record of each estimated relative period, in table
         order (the reference left out).
+    placebo_errors : pandas.DataFrame
+        Draws of each period's estimation error (placebo inference): one row
+        per re-assignment, one column per estimated relative period, the
+        period's effect removed and size-corrected like its test.
     """
 
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -49,6 +53,7 @@ class EventStudyResult(Result):
     pretrend: dict[str, Any] = field(default_factory=dict)
     pooled_ends: tuple[bool, bool] = (False, False)
     period_records: tuple[InferenceRecord, ...] = field(default=(), repr=False)
+    placebo_errors: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per relative period: ``rel_time, estimate, se, ci_low, ci_high, p_value``."""
