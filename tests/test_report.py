@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from hjeval import DataError
 from hjeval.cli import main as cli
 from hjeval.disclosure import check_no_identifiers
 from hjeval.report import EXAMPLE_CONFIG, build_report, load_config
+from hjeval.report.analysis import Analysis, analyse
+from hjeval.results.effect import EffectResult
 
 ROOT = Path(__file__).resolve().parents[1]
 TREATED = 860
@@ -30,7 +33,8 @@ MONTHS = pd.period_range("2012-01", "2017-12", freq="M")
 EPOCH = "1790000000"  # 2026-09-21
 
 
-def _panels(folder: Path, seed: int = 3, treated_persons: int = 60) -> None:
+def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
+            comparison_persons: dict[int, int] | None = None) -> None:
     rng = np.random.default_rng(seed)
     rows = []
     person = 4_000_000_000
@@ -38,6 +42,7 @@ def _panels(folder: Path, seed: int = 3, treated_persons: int = 60) -> None:
              for m in [TREATED, *COMPARISON]}
     for municipality in [TREATED, *COMPARISON]:
         persons = 3 if municipality == SMALL else (treated_persons if municipality == TREATED else 40)
+        persons = (comparison_persons or {}).get(municipality, persons)
         for i in range(persons):
             person += 1
             # in the treated municipality only three persons are there in 2012
@@ -134,6 +139,7 @@ def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
     (('comparison = "all"', 'comparison = "europe"'), "comparison = 'europe'; choose one of"),
     (("event_window = [-6, 9]", "event_window = [2, 9]"), "event_window = \\[2, 9\\]: two integers"),
     (("alpha = 0.05", "alpha = 0.7"), "alpha = 0.7 must lie between 0 and 0.5"),
+    (("size_correction = true", 'size_correction = "no"'), "size_correction = 'no' must be of type bool"),
     (("[robustness]", "[robustnes]"), r"unknown table\(s\) \['robustnes'\]"),
     (("[report]", "[report"), "not valid TOML"),
 ])
@@ -298,6 +304,199 @@ def test_too_few_treated_persons_publish_nothing(tmp_path: Path) -> None:
 def test_cli_reports_bad_config_as_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(["report", "--config", str(tmp_path / "none.toml"), "--out", str(tmp_path / "r")]) == 2
     assert "no such configuration file" in capsys.readouterr().err
+
+
+# --- the inference in words, and the size correction ------------------------------------------------------------
+
+ENGLISH_LABELS = ("placebo permutation", "conley-taber over", "cluster-robust", "re-assignment")
+# comparison municipalities of very different sizes, so that the size correction has something to do
+SIZES = dict(zip([c for c in COMPARISON if c != SMALL], [6, 8, 10, 15, 20, 30, 45, 60, 80, 110, 150, 200, 260],
+                 strict=True))
+
+
+def _text_of(html: str) -> str:
+    """The visible text of the report, whitespace collapsed."""
+    import html as markup
+
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.fixture(scope="module")
+def sized_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sized_data")
+    _panels(folder, comparison_persons=SIZES)
+    (folder / "evaluation.toml").write_text(CONFIG, encoding="utf-8")
+    switched_off = CONFIG.replace('cycle_method = "covariate"\n',
+                                  'cycle_method = "covariate"\nsize_correction = false\n')
+    (folder / "uncorrected.toml").write_text(switched_off, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sized(sized_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("sized_reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return {
+            "da": build_report(sized_dir / "evaluation.toml", out / "da", pdf=False).folder,
+            "en": build_report(sized_dir / "evaluation.toml", out / "en", language="en", pdf=False).folder,
+            "off": build_report(sized_dir / "uncorrected.toml", out / "off", pdf=False).folder,
+        }
+
+
+@pytest.fixture(scope="module")
+def sized_analysis(sized_dir: Path) -> Analysis:
+    return analyse(load_config(sized_dir / "evaluation.toml"))
+
+
+def test_danish_report_has_no_english_inference_label(built: Path, sized: dict[str, Path]) -> None:
+    for folder in (built, sized["da"], sized["off"]):
+        text = _text_of((folder / "report.html").read_text(encoding="utf-8")).lower()
+        assert "placebo-tildeling" in text and "størrelseskorrektion" in text
+        for label in ENGLISH_LABELS:
+            assert label not in text, f"{folder.name}: {label!r} in the Danish report"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (Debian package poppler-utils; scripts/test.sh installs it)")
+    pdf = subprocess.run(["pdftotext", str(built / "report.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout.lower()
+    assert "størrelseskorrektion" in " ".join(pdf.split())
+    for label in ENGLISH_LABELS:
+        assert label not in pdf
+
+
+def test_every_method_is_worded_from_its_record_in_both_languages() -> None:
+    from hjeval.inference.record import InferenceRecord, SizeCorrection
+    from hjeval.report.methods import method_detail, method_name, method_paragraph
+    from hjeval.report.render import Numbers
+
+    model = SizeCorrection(True, "sizes differ", "persons", 0.1, 20.0, 500.0, (4.0, 900.0), 97)
+    records = {
+        "placebo": InferenceRecord("placebo", 4.0, 0.1, (3.8, 4.2), 0.01, 0.05, draws=97, exact=True,
+                                   size_correction=model),
+        "random": InferenceRecord("placebo", 4.0, 0.1, (3.8, 4.2), 0.01, 0.05, draws=999, seed=7),
+        "conley-taber": InferenceRecord("conley-taber", 4.0, 0.1, (3.8, 4.2), 0.01, 0.05, draws=97, exact=True,
+                                        size_correction=SizeCorrection(False, "switched off", "persons")),
+        "cluster": InferenceRecord("cluster", 4.0, 0.1, (3.8, 4.2), 0.01, 0.05, clusters=98, treated_clusters=1,
+                                   df=97.0, vcov="CR2", cluster_by="municipality"),
+        "wild": InferenceRecord("wild-bootstrap", 4.0, 0.1, (3.8, 4.2), 0.01, 0.05, draws=999, clusters=98,
+                                treated_clusters=1, vcov="CR1", bootstrap_weights="webb",
+                                cluster_by="municipality"),
+    }
+    da, en = Numbers("da"), Numbers("en")
+    detail = {k: method_detail(r, "da", da) for k, r in records.items()}
+    assert detail["placebo"] == "placebo-tildeling til alle 97 sammenligningskommuner, størrelseskorrigeret"
+    assert detail["random"] == "placebo-tildeling, 999 tilfældige tildelinger, ikke størrelseskorrigeret"
+    assert detail["conley-taber"] == "Conley–Taber, 97 sammenligningskommuner, ikke størrelseskorrigeret"
+    assert detail["cluster"] == ("klyngerobuste standardfejl (CR2), 98 kommuner som klynger, t-fordeling med 97 "
+                                 "frihedsgrader; ikke gyldige med kun 1 behandlet kommune")
+    assert detail["wild"] == ("wild bootstrap på klyngeniveau (restringeret, Webb-vægte, 999 trækninger, 98 kommuner "
+                              "som klynger); upålidelig med kun én behandlet kommune")
+    assert method_detail(records["cluster"], "en", en) == (
+        "cluster-robust standard errors (CR2), 98 municipalities as clusters, t distribution with 97 degrees of "
+        "freedom; not valid with only 1 treated municipality")
+    assert method_detail(records["wild"], "en", en).startswith("wild cluster bootstrap (restricted, Webb weights, 999")
+    assert method_name(records["placebo"], "da") == "placebo-test, størrelseskorrigeret"
+    assert method_name(records["placebo"], "en") == "placebo test, size-corrected"
+    assert "frø 7" in method_paragraph(records["random"], "Hjørring", "da", da)
+    for record in records.values():
+        danish = " ".join([method_detail(record, "da", da), method_name(record, "da"),
+                           method_paragraph(record, "Hjørring", "da", da)]).lower()
+        assert not [label for label in ENGLISH_LABELS if label in danish]
+        assert method_paragraph(record, "Hjørring", "en", en) != method_paragraph(record, "Hjørring", "da", da)
+
+
+def test_size_correction_paragraph_is_computed_from_the_fitted_model(sized: dict[str, Path],
+                                                                     sized_analysis: Analysis) -> None:
+    from hjeval.report.render import Numbers
+
+    main = sized_analysis.main
+    model = main.inference.size_correction
+    assert model is not None and model.applied and model.slope > 0
+    # the typical comparison municipality: the lower median of the comparison sizes
+    sizes = sorted([*SIZES.values(), 3])  # with Læsø's 3 persons
+    typical = sizes[(len(sizes) - 1) // 2]
+    sd = {size: 12 * np.sqrt(model.intercept + model.slope / size) for size in (model.treated_size, typical, 5)}
+    languages: tuple[tuple[Literal["da", "en"], str], ...] = (
+        ("da", "Korrektion for kommunernes størrelse"), ("en", "Correction for the municipalities' size"))
+    for language, heading in languages:
+        fmt = Numbers(language)
+        text = _text_of((sized[language] / "report.html").read_text(encoding="utf-8"))
+        assert heading in text
+        per_person = "timer om året pr. person" if language == "da" else "hours a year per person"
+        expected = [
+            f"{fmt(12 * np.sqrt(model.slope))} {per_person}",
+            fmt(sd[model.treated_size]), fmt(sd[typical]), fmt(sd[5]),
+            f"({typical} {'personer' if language == 'da' else 'persons'})",
+            fmt(float(model.treated_size), 0), fmt(float(model.size_range[1]), 0),
+            f"{model.fitted_groups} {'sammenligningskommuner' if language == 'da' else 'comparison municipalities'}",
+            fmt(sd[model.treated_size] / sd[typical], 2),
+            "Ferman",
+        ]
+        missing = [number for number in expected if number not in text]
+        assert not missing, f"{language}: {missing} not in the size-correction paragraph"
+        # Læsø has 3 persons: its size is below the threshold and is not shown
+        assert ("færre end 5" if language == "da" else "fewer than 5") in text
+        off = sized_analysis.uncorrected
+        assert off is not None and fmt.pvalue(off.pvalue) in text
+    danish = _text_of((sized["da"] / "report.html").read_text(encoding="utf-8"))
+    assert "først omregnet til Hjørrings størrelse" in danish  # the summary's placebo sentence
+    assert "Placebo-estimaterne er omregnet til Hjørrings størrelse" in danish  # the figure caption
+
+
+def test_size_correction_switched_off_in_the_config(sized: dict[str, Path], sized_analysis: Analysis) -> None:
+    import json
+
+    manifest = json.loads((sized["off"] / "manifest.json").read_text(encoding="utf-8"))
+    record = manifest["inference"]
+    assert record["size_correction"]["applied"] is False and record["size_correction"]["reason"] == "switched off"
+    assert sized_analysis.uncorrected is not None
+    uncorrected = sized_analysis.uncorrected.inference
+    assert record["se"] == pytest.approx(uncorrected.se) and record["se"] != pytest.approx(sized_analysis.main.se)
+    alternatives = pd.read_csv(sized["off"] / "tables" / "alternatives.csv").set_index("variant")
+    assert "uncorrected" not in alternatives.index and not alternatives.loc["main", "size_corrected"]
+    corrected = pd.read_csv(sized["da"] / "tables" / "alternatives.csv").set_index("variant")
+    assert corrected.loc["main", "size_corrected"]
+    assert alternatives.loc["main", "p_value"] == pytest.approx(corrected.loc["uncorrected", "p_value"])
+    text = _text_of((sized["off"] / "report.html").read_text(encoding="utf-8"))
+    assert "størrelseskorrektionen er slået fra i konfigurationen" in text  # the summary says so
+    assert "(size_correction = false)" in text  # and the appendix
+    assert "p-værdi (placebo-test, ikke størrelseskorrigeret)" in text
+    assert "først omregnet" not in text and "Placebo-estimaterne er omregnet" not in text
+
+
+def test_placebo_figure_says_the_placebos_are_rescaled(sized_analysis: Analysis) -> None:
+    from hjeval.plots import placebo_distribution
+
+    def legend(result: EffectResult | None, language: Literal["da", "en"]) -> str:
+        assert result is not None
+        box = placebo_distribution(result, language=language, treated_label="Hjørring").axes[0].get_legend()
+        assert box is not None
+        return " ".join(t.get_text() for t in box.get_texts())
+
+    assert "omregnet til samme størrelse som Hjørring" in legend(sized_analysis.main, "da")
+    assert "rescaled to the size of Hjørring" in legend(sized_analysis.main, "en")
+    assert "omregnet" not in legend(sized_analysis.uncorrected, "da")
+
+
+def test_inference_warnings_are_worded_in_the_report_language(sized_analysis: Analysis) -> None:
+    from dataclasses import replace
+
+    from hjeval.report.methods import inference_notes
+    from hjeval.report.render import Numbers
+
+    # 14 re-assignments cannot bound a 95% interval: the inference warns (in English), the record says so
+    assert not np.isfinite(sized_analysis.main.ci).any()
+    assert not [n for n in sized_analysis.notes if "re-assignment" in n], "inference warnings stay out of the notes"
+    record = sized_analysis.event.inference
+    event = replace(sized_analysis.event, inference=replace(record, degenerate=2, exact=True))
+    analysis = replace(sized_analysis, event=event)
+    assert inference_notes(analysis, "da", Numbers("da")) == [
+        "Hændelsesstudiet: 2 sammenligningskommuner er udeladt, fordi de ikke har observationer i alle perioder "
+        "efter reformen, så effekten ikke kan estimeres der."]
+    assert inference_notes(analysis, "en", Numbers("en")) == [
+        "Event study: 2 comparison municipalities are left out: they have no rows in some period after the "
+        "reform, so the effect cannot be estimated there."]
 
 
 # --- the PDF and the HTML in a browser ---------------------------------------------------------------------------

@@ -21,6 +21,8 @@ _TEXT = {
         "x": "Estimated effect",
         "y": "Re-assignments",
         "placebo": "Placebo (treatment given to a comparison unit)",
+        "rescaled": "rescaled to the size of {treated}",
+        "treated": "the treated unit",
         "beyond": "{n} placebo estimate(s) beyond the axis",
         "actual": "Estimate",
         "ci": "{level} confidence interval",
@@ -30,6 +32,8 @@ _TEXT = {
         "x": "Estimeret effekt",
         "y": "Tildelinger",
         "placebo": "Placebo (indsatsen tildelt en sammenligningsenhed)",
+        "rescaled": "omregnet til samme størrelse som {treated}",
+        "treated": "den behandlede enhed",
         "beyond": "{n} placebo-estimat(er) uden for aksen",
         "actual": "Estimat",
         "ci": "{level} konfidensinterval",
@@ -39,9 +43,13 @@ _TEXT = {
 
 def placebo_distribution(
     result: EffectResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0,
-    xlabel: str | None = None, ylabel: str | None = None, **_: Any,
+    xlabel: str | None = None, ylabel: str | None = None, treated_label: str | None = None, **_: Any,
 ) -> Figure:
     """Histogram of placebo estimates with the actual estimate and its interval.
+
+    When the size correction was applied (``result.inference.size_corrected``),
+    the placebo estimates are those the test compares: each rescaled to the
+    variance of the treated group, and the legend says so.
 
     Parameters
     ----------
@@ -55,6 +63,9 @@ def placebo_distribution(
         Multiply estimates (e.g. 12 for monthly hours shown per year).
     xlabel, ylabel : str, optional
         Override the axis labels.
+    treated_label : str, optional
+        Name of the treated unit in the legend (e.g. "Hjørring"), where it
+        says the placebo estimates are rescaled to its size.
 
     Returns
     -------
@@ -82,7 +93,10 @@ def placebo_distribution(
         left, right = left - pad, right + pad
         inside = (values >= left) & (values <= right)
         bins = np.linspace(left, right, min(40, max(10, len(values) // 2)) + 1)
-        axes.hist(values[inside], bins=bins.tolist(), color=PALETTE["comparison"], alpha=0.75, label=text["placebo"])
+        placebo_label = text["placebo"]
+        if result.inference.size_corrected:
+            placebo_label += ",\n" + text["rescaled"].format(treated=treated_label or text["treated"])
+        axes.hist(values[inside], bins=bins.tolist(), color=PALETTE["comparison"], alpha=0.75, label=placebo_label)
         axes.set_xlim(left, right)
         if (~inside).any():
             axes.plot([], [], " ", label=text["beyond"].format(n=int((~inside).sum())))

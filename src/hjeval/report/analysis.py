@@ -7,9 +7,13 @@ small-cell suppression before anything is shown.
 
 from __future__ import annotations
 
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from types import FrameType
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -28,7 +32,7 @@ from hjeval.report.config import ReportConfig
 from hjeval.results.effect import EffectResult
 from hjeval.results.event_study import EventStudyResult
 
-__all__ = ["Analysis", "PoolEstimate", "analyse"]
+__all__ = ["Analysis", "PoolEstimate", "analyse", "municipalities_in"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class Analysis:
     event : EventStudyResult
     conley_taber : EffectResult or None
         The main specification with Conley–Taber inference (None when it cannot be computed).
+    uncorrected : EffectResult or None
+        The main specification without the size correction, estimated only when the main
+        estimate is size-corrected (to show what the correction changed).
     pools : list of PoolEstimate
     cells : pandas.DataFrame
         Target group per municipality and month, treated and comparison pool only:
@@ -75,6 +82,10 @@ class Analysis:
         Rows read and kept per input.
     identifiers : frozenset of str
         The person identifiers of the input, kept only to check that none reaches an output.
+    notes : list of str
+        Technical messages (in English) from loading and estimation. Messages raised while the
+        inference was computed are left out: the inference records carry what they say, and the
+        report words it in its own language.
     """
 
     config: ReportConfig
@@ -92,6 +103,7 @@ class Analysis:
     rows: dict[str, int]
     identifiers: frozenset[str] = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    uncorrected: EffectResult | None = None
 
     @property
     def main(self) -> EffectResult:
@@ -102,6 +114,12 @@ class Analysis:
     def treated_name(self) -> str:
         """Name of the treated municipality."""
         return self.names.get(self.config.evaluation.treated, str(self.config.evaluation.treated))
+
+
+def municipalities_in(result: EffectResult) -> int:
+    """Municipalities in an estimate: the treated one and the comparison municipalities used."""
+    groups = result.provenance.get("groups")
+    return int(groups) if groups else len(result.placebo) + 1
 
 
 def _cycle_arguments(config: ReportConfig) -> dict[str, Any]:
@@ -119,6 +137,39 @@ def _pool_codes(pool: str | tuple[int, ...], treated: int) -> list[int]:
     if isinstance(pool, tuple):
         return [code for code in pool if code != treated]
     return comparison_pool(pool, treated)  # type: ignore[arg-type]  # checked when the config was read
+
+
+def _raised_in_inference(frame: FrameType | None) -> bool:
+    """Whether a frame of :mod:`hjeval.inference` is on the stack from ``frame`` up."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith("hjeval.inference"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextmanager
+def _technical_messages() -> Iterator[list[str]]:
+    """Catch hjeval's warnings, keeping those not raised while the inference was computed.
+
+    What the inference warns about (left-out re-assignments, unbounded intervals, too few
+    treated clusters) is in its :class:`~hjeval.inference.record.InferenceRecord`, which the
+    report puts in words in its own language.
+    """
+    kept: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", HjevalWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
+            if not issubclass(category, HjevalWarning):
+                shown(message, category, filename, lineno, file, line)
+            elif not _raised_in_inference(sys._getframe(1)):
+                kept.append(str(message))
+
+        warnings.showwarning = show
+        yield kept
 
 
 def analyse(config: ReportConfig) -> Analysis:
@@ -148,13 +199,18 @@ def analyse(config: ReportConfig) -> Analysis:
         raise DataError(f"{config.data.hours}: no rows of municipality {spec.treated} in {spec.benefit_group!r}")
     group = attach(group, cycle, [spec.cycle])
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
-                                  start=spec.start, alpha=spec.alpha, seed=config.seed)
+                                  start=spec.start, alpha=spec.alpha, seed=config.seed,
+                                  size_correction=spec.size_correction)
     notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", HjevalWarning)
+    with _technical_messages() as caught:
         adjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison),
                        inference=spec.inference,  # type: ignore[arg-type]  # checked when the config was read
                        **_cycle_arguments(config), **common)
+        uncorrected = None
+        if adjusted.inference.size_corrected:
+            uncorrected = did(group, spec.outcome, comparison=_comparison(spec.comparison),
+                              inference=spec.inference,  # type: ignore[arg-type]  # as above
+                              **_cycle_arguments(config), **{**common, "size_correction": False})
         unadjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison), **common)
         event = event_study(group, spec.outcome, comparison=_comparison(spec.comparison),
                             window=spec.event_window, bin_width=spec.event_bin, **_cycle_arguments(config), **common)
@@ -169,8 +225,8 @@ def analyse(config: ReportConfig) -> Analysis:
         for pool in spec.comparison_pools:
             result = did(group, spec.outcome, comparison=_comparison(pool), inference="placebo",
                          **_cycle_arguments(config), **common)
-            pools.append(PoolEstimate(pool, result, municipalities=len(result.placebo) + 1))
-    notes += sorted({str(w.message) for w in caught if issubclass(w.category, HjevalWarning)})
+            pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
+    notes += sorted(set(caught))
 
     members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
     cells = (
@@ -224,5 +280,5 @@ def analyse(config: ReportConfig) -> Analysis:
         windows=windows, caseload=caseload_series, names=names,
         rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
               **({"caseload": len(caseload)} if caseload is not None else {})},
-        identifiers=identifiers, notes=notes,
+        identifiers=identifiers, notes=notes, uncorrected=uncorrected,
     )

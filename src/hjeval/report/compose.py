@@ -19,6 +19,7 @@ import pandas as pd
 from hjeval._version import __version__
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
+from hjeval.report.methods import inference_notes, method_detail, method_name, method_paragraph, size_paragraphs
 from hjeval.report.render import Figure, Numbers, Page, Table, group_name, hours_per_full_time_week, pool_name
 from hjeval.report.text import TEXT
 
@@ -51,12 +52,8 @@ def span_text(span: str, language: ReportLanguage) -> str:
 
 
 def inference_text(result: Any, language: ReportLanguage) -> str:
-    """How a result's uncertainty was obtained, in words."""
-    t = TEXT[language]
-    kind = str(result.inference).split(" ")[0].replace("-", "_")
-    n = len(result.placebo) + 1 if len(result.placebo) else int(result.provenance.get("groups", 0) or 0)
-    key = f"inference_{kind}"
-    return t[key].format(n=n) if key in t else str(result.inference)
+    """How a result's uncertainty was obtained, in words, from the fields of its inference record."""
+    return method_detail(result.inference, language, Numbers(language))
 
 
 def _row(*cells: str, css: str = "") -> dict[str, Any]:
@@ -91,8 +88,7 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
             sentence = sentence.replace("større end nul", "mindre end nul").replace("above zero", "below zero")
         paragraphs.append(sentence)
     if len(main.placebo) and main.inference.method == "placebo":
-        exceed = int((np.abs(main.placebo.to_numpy()) >= abs(main.estimate)).sum())
-        paragraphs.append(t["summary_placebo"].format(n=len(main.placebo), k=exceed, municipality=municipality))
+        paragraphs.append(_placebo_sentence(analysis, language, fmt))
     persons = analysis.evaluation.persons_per_month
     paragraphs.append(t["summary_fte"].format(persons=fmt(persons, 0), fte=fmt(analysis.evaluation.full_time_persons)))
     raw = published["raw_comparison"].set_index("series")["hours_per_year"]
@@ -112,11 +108,42 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
     return [{"text": text, "warning": text.startswith(("Advarsel", "Warning"))} for text in paragraphs]
 
 
+def _placebo_sentence(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> str:
+    """The placebo check in plain words: how many comparison municipalities show as large a change.
+
+    ``placebo`` holds the estimates as the test compares them (rescaled to the treated
+    municipality's size when the size correction applies), so counting those at least as
+    large as the estimate gives the test's count.
+    """
+    t = TEXT[language]
+    main = analysis.main
+    record = main.inference
+    municipality = analysis.treated_name
+    placebo = main.placebo.to_numpy(dtype=float)
+    placebo = placebo[np.isfinite(placebo)]
+    n = len(placebo)
+    exceed = int((np.abs(placebo) >= abs(main.estimate)).sum())
+    if exceed == 0:
+        found = "summary_placebo_none"
+    elif (exceed + 1) / (n + 1) <= main.alpha:
+        found = "summary_placebo_few"
+    else:
+        found = "summary_placebo_many"
+    sentences = [t["summary_placebo" if record.exact else "summary_placebo_random"].format(n=fmt(float(n), 0)),
+                 t[found].format(k=fmt(float(exceed), 0), municipality=municipality)]
+    model = record.size_correction
+    if record.size_corrected:
+        sentences.append(t["summary_placebo_corrected"].format(municipality=municipality))
+    elif model is not None and model.reason == "switched off":
+        sentences.append(t["summary_placebo_switched_off"].format(municipality=municipality))
+    return " ".join(sentences)
+
+
 def _key_figures(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> Table:
     t = TEXT[language]
     main = analysis.main
     level = fmt.percent(main.conf_level)
-    method = main.inference.method
+    method = method_name(main.inference, language)
     rows = [
         _row(t["kf_effect"], fmt(12 * main.estimate, 1, sign=True)),
         _row(t["kf_interval"].format(level=level),
@@ -175,13 +202,14 @@ def _alternatives_table(published: pd.DataFrame, analysis: Analysis, language: R
     level = fmt.percent(analysis.main.conf_level)
     rows = [
         _row(label, fmt(estimate, 1, sign=True), fmt.interval(low, high, unbounded=t["unbounded"]), fmt.pvalue(p),
-             fmt(float(n), 0))
-        for label, estimate, low, high, p, n in published[
-            ["label", "hours_per_year", "ci_low", "ci_high", "p_value", "municipalities"]].itertuples(index=False)
+             method, fmt(float(n), 0))
+        for label, estimate, low, high, p, method, n in published[
+            ["label", "hours_per_year", "ci_low", "ci_high", "p_value", "method", "municipalities"]
+        ].itertuples(index=False)
     ]
     header = (t["alt_col_variant"], t["col_estimate"], t["col_interval"].format(level=level), t["col_p"],
-              "Kommuner" if language == "da" else "Municipalities")
-    return Table(header=header, rows=rows, numeric=frozenset({1, 2, 3, 4}))
+              t["alt_col_method"], t["alt_col_municipalities"])
+    return Table(header=header, rows=rows, numeric=frozenset({1, 2, 3, 5}), css="alternatives")
 
 
 def alternative_label(kind: str, pool: str | tuple[int, ...] | None, language: ReportLanguage) -> str:
@@ -244,9 +272,6 @@ def compose_page(
     main = analysis.main
     municipality = analysis.treated_name
     cells = analysis.cells["period"]
-    draws = main.provenance.get("draws")
-    placebo_text = (t["draws_exact"].format(n=len(main.placebo)) if main.inference.method == "placebo"
-                    else f"{main.inference}" + (f", {draws}" if draws else ""))
     context: dict[str, Any] = {
         "subtitle": t["subtitle"].format(municipality=municipality, group=group_name(analysis, language)),
         "built": t["built"].format(date=stamp.build_date, version=__version__),
@@ -261,14 +286,18 @@ def compose_page(
         "decomposition_table": _decomposition_table(published["decomposition"], language, fmt),
         "alternatives_table": _alternatives_table(published["alternatives"], analysis, language, fmt),
         "alternatives_note": t["alt_note"] if not published["alternatives"]["ci_low"].map(np.isfinite).all() else "",
-        "method_text": t["method_text"].format(first=str(cells.min()), last=str(cells.max()), municipality=municipality,
-                                               cycle_clause=t[f"cycle_clause_{spec.cycle_method}"]),
+        "method_text": t["method_text"].format(
+            first=str(cells.min()), last=str(cells.max()), cycle_clause=t[f"cycle_clause_{spec.cycle_method}"],
+            inference=method_paragraph(main.inference, municipality, language, fmt)),
+        "size_text": size_paragraphs(analysis, language, fmt),
         "rows_used": _rows_used(analysis, language, fmt),
         "data_table": _data_table(analysis, stamp, language, fmt),
         "disclosure_text": t["disclosure_text"].format(k=analysis.config.disclosure_threshold,
                                                        primary=stamp.primary, secondary=stamp.secondary),
-        "notes": [note for note in analysis.notes if "not in the comparison pool" not in note],
-        "repro_text": t["repro_text"].format(version=__version__, seed=analysis.config.seed, draws=placebo_text,
+        "notes": inference_notes(analysis, language, fmt),
+        "technical_notes": [note for note in analysis.notes if "not in the comparison pool" not in note],
+        "repro_text": t["repro_text"].format(version=__version__, seed=analysis.config.seed,
+                                             draws=method_detail(main.inference, language, fmt),
                                              date=stamp.build_date),
         "config_text": analysis.config.text,
     }

@@ -47,6 +47,7 @@ comparison = "all"                       # "all", "north_jutland", "rural" or a 
 cycle = "unemployment_rate"              # business-cycle series in the cycle panel
 cycle_method = "covariate"               # "covariate", "sensitivity" or "common" (no cycle series)
 inference = "placebo"                    # "placebo" (one treated municipality), "conley-taber", ...
+size_correction = true                   # placebo, Conley-Taber: correct for municipality size (Ferman-Pinto 2019)
 alpha = 0.05                             # 1 - confidence level
 
 [robustness]
@@ -82,6 +83,7 @@ class EvaluationSpec:
     cycle: str = "unemployment_rate"
     cycle_method: str = "covariate"
     inference: str = "placebo"
+    size_correction: bool = True
     alpha: float = 0.05
     comparison_pools: tuple[str | tuple[int, ...], ...] = ("north_jutland", "rural")
     event_window: tuple[int, int] = (-6, 9)
@@ -226,7 +228,8 @@ def load_config(path: str | Path) -> ReportConfig:
     )
 
     evaluation = _table(raw, "evaluation", source, {
-        "treated", "start", "benefit_group", "outcome", "comparison", "cycle", "cycle_method", "inference", "alpha"})
+        "treated", "start", "benefit_group", "outcome", "comparison", "cycle", "cycle_method", "inference",
+        "size_correction", "alpha"})
     robustness = _table(raw, "robustness", source, {"comparison_pools", "event_window", "event_bin"})
     spec: dict[str, Any] = {}
     for key, kind in (("treated", int), ("start", str), ("benefit_group", str), ("outcome", str), ("cycle", str)):
@@ -239,6 +242,8 @@ def load_config(path: str | Path) -> ReportConfig:
                                        "evaluation")
     if "inference" in evaluation:
         spec["inference"] = _choice(evaluation["inference"], _INFERENCES, "inference", source, "evaluation")
+    if "size_correction" in evaluation:
+        spec["size_correction"] = _typed(evaluation, "size_correction", bool, source, "evaluation")
     if "alpha" in evaluation:
         alpha = _typed(evaluation, "alpha", (int, float), source, "evaluation")
         if not 0 < alpha < 0.5:

@@ -87,7 +87,11 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
         kept = placebo.dropna(subset=["hours_per_year"])
         shown_placebo = pd.Series(kept["hours_per_year"].to_numpy() / 12, index=kept["municipality"].to_numpy())
         main = dataclasses.replace(analysis.main, placebo=shown_placebo)
+        caption = t["placebo_caption"].format(n=len(kept), municipality=municipality)
+        if main.inference.size_corrected:
+            caption += t["placebo_caption_corrected"].format(municipality=municipality)
         figures.append(_figure(
-            "placebo", placebo_distribution(main, language=language, scale=12, xlabel=t["col_estimate"]),
-            t["placebo_caption"].format(n=len(kept), municipality=municipality)))
+            "placebo", placebo_distribution(main, language=language, scale=12, xlabel=t["col_estimate"],
+                                            treated_label=municipality),
+            caption))
     return figures

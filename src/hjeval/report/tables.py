@@ -24,9 +24,11 @@ import pandas as pd
 
 from hjeval.disclosure import Margin, check_protected, protect
 from hjeval.errors import DataError
-from hjeval.report.analysis import Analysis
+from hjeval.report.analysis import Analysis, municipalities_in
 from hjeval.report.compose import alternative_label
 from hjeval.report.config import ReportLanguage
+from hjeval.report.methods import method_name
+from hjeval.results.effect import EffectResult
 
 __all__ = ["Published", "publish_tables"]
 
@@ -158,23 +160,23 @@ def _decomposition(analysis: Analysis) -> pd.DataFrame:
 def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
     spec = analysis.config.evaluation
 
-    def row(kind: str, pool: str | tuple[int, ...] | None, estimate: float, ci: tuple[float, float], p: float,
-            n: int) -> dict[str, object]:
+    def row(kind: str, pool: str | tuple[int, ...] | None, result: EffectResult, n: int) -> dict[str, object]:
+        record = result.inference
         return {"variant": kind, "pool": _pool_text(pool), "label": alternative_label(kind, pool, language),
-                "hours_per_year": 12 * estimate, "ci_low": 12 * ci[0], "ci_high": 12 * ci[1], "p_value": p,
-                "municipalities": n}
+                "hours_per_year": 12 * result.estimate, "ci_low": 12 * result.ci[0], "ci_high": 12 * result.ci[1],
+                "p_value": result.pvalue, "inference": record.method, "size_corrected": record.size_corrected,
+                "method": method_name(record, language), "municipalities": n}
 
     main = analysis.main
-    n_main = len(main.placebo) + 1 if len(main.placebo) else int(main.provenance.get("groups", 0))
-    rows = [row("main", spec.comparison, main.estimate, main.ci, main.pvalue, n_main)]
-    unadjusted = analysis.evaluation.unadjusted
-    rows.append(row("unadjusted", spec.comparison, unadjusted.estimate, unadjusted.ci, unadjusted.pvalue, n_main))
+    n_main = municipalities_in(main)
+    rows = [row("main", spec.comparison, main, n_main),
+            row("unadjusted", spec.comparison, analysis.evaluation.unadjusted, n_main)]
+    if analysis.uncorrected is not None:
+        rows.append(row("uncorrected", spec.comparison, analysis.uncorrected, n_main))
     if analysis.conley_taber is not None:
-        ct = analysis.conley_taber
-        rows.append(row("conley_taber", spec.comparison, ct.estimate, ct.ci, ct.pvalue, n_main))
+        rows.append(row("conley_taber", spec.comparison, analysis.conley_taber, n_main))
     for pool in analysis.pools:
-        rows.append(row("pool", pool.pool, pool.result.estimate, pool.result.ci, pool.result.pvalue,
-                        pool.municipalities))
+        rows.append(row("pool", pool.pool, pool.result, pool.municipalities))
     return pd.DataFrame(rows)
 
 

@@ -67,7 +67,22 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         ),
         "summary_placebo": (
             "Som kontrol har vi lavet samme beregning {n} gange, som om reformen var sket i hver af "
-            "sammenligningskommunerne i stedet. Kun {k} af dem viser en lige så stor ændring som {municipality}."
+            "sammenligningskommunerne i stedet."
+        ),
+        "summary_placebo_random": (
+            "Som kontrol har vi lavet samme beregning {n} gange, som om reformen var sket i tilfældigt valgte "
+            "sammenligningskommuner i stedet."
+        ),
+        "summary_placebo_none": "Ingen af dem viser en lige så stor ændring som {municipality}.",
+        "summary_placebo_few": "Kun {k} af dem viser en lige så stor ændring som {municipality}.",
+        "summary_placebo_many": "{k} af dem viser en lige så stor ændring som {municipality}.",
+        "summary_placebo_corrected": (
+            "Sammenligningskommunernes estimater er først omregnet til {municipality}s størrelse, så de er "
+            "lige så usikre som {municipality}s eget."
+        ),
+        "summary_placebo_switched_off": (
+            "Sammenligningskommunernes estimater er ikke omregnet til {municipality}s størrelse: "
+            "størrelseskorrektionen er slået fra i konfigurationen."
         ),
         "summary_fte": (
             "For hele målgruppen på omkring {persons} personer svarer det til {fte} fuldtidspersoner i arbejde "
@@ -147,12 +162,16 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "Samme beregning med reformen flyttet til hver sammenligningskommune ({n} placebo-beregninger). "
             "{municipality}s estimat er markeret."
         ),
+        "placebo_caption_corrected": " Placebo-estimaterne er omregnet til {municipality}s størrelse (se bilag A).",
         "alternatives": "Andre valg giver et lignende resultat",
         "alt_col_variant": "Variant",
         "alt_main": "Hovedresultat ({pool})",
         "alt_pool": "Sammenligning med {pool}",
         "alt_unadjusted": "Uden konjunkturkorrektion",
         "alt_conley_taber": "Conley–Taber-interval",
+        "alt_uncorrected": "Uden størrelseskorrektion",
+        "alt_col_method": "Usikkerhed",
+        "alt_col_municipalities": "Kommuner",
         "unbounded": "ikke afgrænset",
         "alt_note": (
             "Med få sammenligningskommuner kan placebo-testen ikke give et afgrænset interval: den mindste "
@@ -162,10 +181,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "method_text": (
             "Data er månedlige arbejdstimer pr. person i målgruppen fra {first} til {last}. Effekten er "
             "koefficienten på reformindikatoren i en regression med faste effekter for person og måned"
-            "{cycle_clause}. Med kun én behandlet kommune er klyngerobuste standardfejl ikke gyldige; "
-            "usikkerheden beregnes derfor ved placebo-tildeling: reformen tildeles i stedet hver af "
-            "sammenligningskommunerne, og {municipality}s estimat sammenlignes med fordelingen af "
-            "placebo-estimater. Intervallet fås ved at invertere testen."
+            "{cycle_clause}. {inference}"
         ),
         "cycle_clause_covariate": " og den lokale ledighed som forklarende variabel",
         "cycle_clause_sensitivity": (
@@ -191,13 +207,171 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "Rapporten kan genskabes med samme data og konfiguration: hjeval {version}, frø (seed) {seed}, "
             "{draws}. Byggedato {date}."
         ),
-        "draws_exact": "alle {n} placebo-tildelinger (eksakt)",
         "config": "Konfiguration",
         "months": "{n} måneder",
-        "inference_placebo": "placebo-tildeling ({n} kommuner)",
-        "inference_conley_taber": "Conley–Taber ({n} kommuner)",
-        "inference_cluster": "klyngerobuste standardfejl",
-        "inference_wild_bootstrap": "wild cluster bootstrap",
+        # the inference, from the fields of its record
+        "method_placebo": "placebo-test",
+        "method_conley_taber": "Conley–Taber",
+        "method_cluster": "klyngerobust {vcov}",
+        "method_wild_bootstrap": "wild bootstrap",
+        "size_corrected": "størrelseskorrigeret",
+        "not_size_corrected": "ikke størrelseskorrigeret",
+        "detail_placebo_exact": "placebo-tildeling til alle {n} sammenligningskommuner, {corrected}",
+        "detail_placebo_random": "placebo-tildeling, {n} tilfældige tildelinger, {corrected}",
+        "detail_conley_taber_exact": "Conley–Taber, {n} sammenligningskommuner, {corrected}",
+        "detail_conley_taber_random": "Conley–Taber, {n} lodtrækninger blandt sammenligningskommunerne, {corrected}",
+        "detail_cluster": "klyngerobuste standardfejl ({vcov}), {clusters}, t-fordeling med {df} frihedsgrader",
+        "detail_cluster_invalid": "; ikke gyldige med kun {treated}",
+        "detail_wild_bootstrap": (
+            "wild bootstrap på klyngeniveau (restringeret, {weights}-vægte, {draws} trækninger, {clusters})"
+        ),
+        "detail_wild_bootstrap_invalid": "; upålidelig med kun én behandlet kommune",
+        "clusters_municipalities": "{n} kommuner som klynger",
+        "clusters_other": "{n} klynger",
+        "treated_one": "{n} behandlet kommune",
+        "treated_many": "{n} behandlede kommuner",
+        "method_para_placebo": (
+            "Med kun én behandlet kommune er klyngerobuste standardfejl ikke gyldige; usikkerheden beregnes "
+            "derfor ved placebo-tildeling: reformen tildeles i stedet {assigned}, og {municipality}s estimat "
+            "sammenlignes med fordelingen af placebo-estimater. Intervallet fås ved at invertere testen."
+        ),
+        "assigned_exact": "hver af de {n} sammenligningskommuner",
+        "assigned_random": "{n} gange tilfældigt valgte sammenligningskommuner (frø {seed})",
+        "method_para_conley_taber": (
+            "Med kun én behandlet kommune er klyngerobuste standardfejl ikke gyldige; usikkerheden beregnes "
+            "derfor efter Conley og Taber (2011): hvor langt {municipality}s estimat kan ligge fra den sande "
+            "effekt af tilfældige grunde, vurderes ud fra de tilsvarende tilfældige afvigelser i {drawn}. "
+            "Intervallet fås ved at invertere testen."
+        ),
+        "drawn_exact": "de {n} sammenligningskommuner",
+        "drawn_random": "{n} tilfældige udtræk af sammenligningskommuner (frø {seed})",
+        "method_para_cluster": (
+            "Usikkerheden er beregnet med klyngerobuste standardfejl ({vcov}) med {clusters} og en "
+            "t-fordeling med {df} frihedsgrader."
+        ),
+        "method_para_cluster_invalid": (
+            " De forudsætter mange behandlede kommuner: med kun {treated} er standardfejlene for små og "
+            "intervallet for smalt, så resultatet bør bekræftes med placebo-tildeling (inference = \"placebo\")."
+        ),
+        "method_para_wild_bootstrap": (
+            "Usikkerheden er beregnet med en restringeret wild bootstrap på klyngeniveau: {draws} trækninger "
+            "med {weights}-vægte over {clusters}."
+        ),
+        "method_para_wild_bootstrap_invalid": (
+            " Med kun én behandlet kommune afviser denne test langt for sjældent (MacKinnon og Webb 2017), så "
+            "resultatet bør bekræftes med placebo-tildeling (inference = \"placebo\")."
+        ),
+        # the size correction of Ferman and Pinto (2019), computed from the fitted model
+        "size_heading": "Korrektion for kommunernes størrelse",
+        "size_differ": (
+            "Kommunerne har forskelligt antal {unit} i målgruppen: fra {smallest} til {largest}; "
+            "{municipality} har {treated}."
+        ),
+        "size_model": (
+            "En lille kommunes estimat kan svinge mere af tilfældige grunde end en stor kommunes. Usikkerheden er "
+            "derfor beskrevet som hos Ferman og Pinto (2019): variansen af en kommunes estimat er A + B/M, hvor "
+            "M er antallet af {unit}, A står for udsving, der rammer hele kommunen og ikke udlignes, og B/M for "
+            "tilfældige forskelle mellem {unit}, som bliver mindre, jo flere der er."
+        ),
+        "size_fit": "Estimeret på de {fitted} sammenligningskommuner {a_text}, og {b_text}.",
+        "size_a_zero": (
+            "er A lig nul (forskellene mellem kommunerne forklares alene af deres antal {unit})"
+        ),
+        "size_a": "svarer A til en standardafvigelse på {sd} timer om året uanset kommunens størrelse",
+        "size_b_zero": "B er lig nul (usikkerheden afhænger ikke af antallet af {unit})",
+        "size_b": "B til en standardafvigelse på {sd} timer om året pr. {one}",
+        "size_b_after_zero": "B svarer til en standardafvigelse på {sd} timer om året pr. {one}",
+        "size_sd": (
+            "Det giver en standardafvigelse på {treated} timer om året for {municipality}, {typical} timer for "
+            "en typisk sammenligningskommune ({typical_size} {unit}) og {small} timer for {small_name}."
+        ),
+        "size_smallest": "den mindste kommune ({n} {unit})",
+        "size_small": "en kommune med {n} {unit}",
+        "size_rescale_placebo": (
+            "Hver sammenligningskommunes placebo-estimat er derfor omregnet til {municipality}s usikkerhed, før "
+            "det sammenlignes med {municipality}s estimat; en typisk sammenligningskommunes estimat er ganget "
+            "med {factor}."
+        ),
+        "size_rescale_conley_taber": (
+            "Hver sammenligningskommunes afvigelse er derfor omregnet til {municipality}s usikkerhed, før den "
+            "bruges som mål for {municipality}s tilfældige afvigelse; en typisk sammenligningskommunes afvigelse "
+            "er ganget med {factor}."
+        ),
+        "size_direction_less": (
+            "Uden korrektionen ville de mindre kommuners større tilfældige udsving få {municipality}s estimat "
+            "til at se mindre usædvanligt ud, end det er."
+        ),
+        "size_direction_more": (
+            "Uden korrektionen ville de større kommuners mindre tilfældige udsving få {municipality}s estimat "
+            "til at se mere usædvanligt ud, end det er."
+        ),
+        "size_effect": (
+            "Med korrektionen er {level}-intervallet {interval} og p-værdien {p}; uden den ville de have været "
+            "{interval_off} og {p_off}."
+        ),
+        "size_effect_p": "Med korrektionen er p-værdien {p}; uden den ville den have været {p_off}.",
+        "size_effect_same_p": "p-værdien er {p} både med og uden korrektionen.",
+        "size_sd_equal": "Det giver samme standardafvigelse for alle kommuner: {sd} timer om året.",
+        "size_rescale_none": (
+            "Omregningen af sammenligningskommunernes estimater til {municipality}s usikkerhed ændrer derfor "
+            "ikke noget her."
+        ),
+        "size_also": "{items} er korrigeret på samme måde, hver med sin egen estimerede model.",
+        "size_also_one": "{items} er korrigeret på samme måde, med sin egen estimerede model.",
+        "also_event": "hændelsesstudiet",
+        "also_conley_taber": "Conley–Taber-intervallet",
+        "also_pools": "sammenligningerne med andre kommunegrupper",
+        "and": "og",
+        "interval_prose": "{low} til {high} timer om året",
+        "size_switched_off": (
+            "Korrektionen for kommunernes størrelse (Ferman og Pinto 2019), som ellers omregner hver "
+            "sammenligningskommunes estimat til {municipality}s usikkerhed, er slået fra i konfigurationen "
+            "(size_correction = false): estimaterne sammenlignes, som de er, selv om små kommuners estimater "
+            "svinger mere af tilfældige grunde end store kommuners."
+        ),
+        "size_equal": (
+            "Alle kommuner har lige mange {unit} i målgruppen ({treated}), så der er ingen forskel i størrelse "
+            "at korrigere for (Ferman og Pinto 2019)."
+        ),
+        "size_no_model": (
+            "De {fitted} sammenligningskommuner var ikke nok til at bestemme, hvordan usikkerheden afhænger af "
+            "størrelsen (A + B/M hos Ferman og Pinto 2019), så estimaterne sammenlignes, som de er."
+        ),
+        "size_not_offered": (
+            "Korrektionen for kommunernes størrelse (Ferman og Pinto 2019) kan ikke bruges med denne beregning; "
+            "estimaterne sammenlignes, som de er."
+        ),
+        "size_none": (
+            "Med {method} sammenlignes {municipality} ikke med de enkelte sammenligningskommuner, så der er "
+            "ingen korrektion for kommunernes størrelse."
+        ),
+        "size_none_cluster": "klyngerobuste standardfejl",
+        "size_none_wild_bootstrap": "wild bootstrap",
+        "unit_persons": "personer",
+        "unit_persons_one": "person",
+        "unit_weight sum": "vægtenheder",
+        "unit_weight sum_one": "vægtenhed",
+        "unit_rows": "observationer",
+        "unit_rows_one": "observation",
+        "fewer_than": "færre end {k}",
+        # what the inference left out
+        "what_main": "Hovedresultatet",
+        "what_unadjusted": "Uden konjunkturkorrektion",
+        "what_uncorrected": "Uden størrelseskorrektion",
+        "what_event": "Hændelsesstudiet",
+        "what_conley_taber": "Conley–Taber",
+        "what_pool": "Sammenligning med {pool}",
+        "left_out_exact_one": (
+            "{what}: 1 sammenligningskommune er udeladt, fordi den ikke har observationer i alle perioder efter "
+            "reformen, så effekten ikke kan estimeres der."
+        ),
+        "left_out_exact_many": (
+            "{what}: {n} sammenligningskommuner er udeladt, fordi de ikke har observationer i alle perioder "
+            "efter reformen, så effekten ikke kan estimeres der."
+        ),
+        "left_out_random": (
+            "{what}: {n} af de tilfældige placebo-tildelinger er udeladt, fordi effekten ikke kan estimeres der."
+        ),
         "month_names": "januar februar marts april maj juni juli august september oktober november december",
         "notes_intro": "Tekniske meddelelser fra estimationen (på engelsk):",
         "page": "Side",
@@ -227,7 +401,22 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         ),
         "summary_placebo": (
             "As a check, the same calculation was made {n} times as if the reform had happened in each "
-            "comparison municipality instead. A change as large as {municipality}'s appears in only {k} of them."
+            "comparison municipality instead."
+        ),
+        "summary_placebo_random": (
+            "As a check, the same calculation was made {n} times as if the reform had happened in randomly "
+            "chosen comparison municipalities instead."
+        ),
+        "summary_placebo_none": "None of them shows a change as large as {municipality}'s.",
+        "summary_placebo_few": "A change as large as {municipality}'s appears in only {k} of them.",
+        "summary_placebo_many": "A change as large as {municipality}'s appears in {k} of them.",
+        "summary_placebo_corrected": (
+            "The comparison municipalities' estimates were first rescaled to {municipality}'s size, so that "
+            "they are as uncertain as {municipality}'s own."
+        ),
+        "summary_placebo_switched_off": (
+            "The comparison municipalities' estimates were not rescaled to {municipality}'s size: the size "
+            "correction is switched off in the configuration."
         ),
         "summary_fte": (
             "For the whole target group of about {persons} persons this is {fte} full-time persons in work "
@@ -309,12 +498,16 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "The same calculation with the reform moved to each comparison municipality ({n} placebo estimates). "
             "{municipality}'s estimate is marked."
         ),
+        "placebo_caption_corrected": " The placebo estimates are rescaled to {municipality}'s size (see Appendix A).",
         "alternatives": "Other choices give a similar result",
         "alt_col_variant": "Variant",
         "alt_main": "Main result ({pool})",
         "alt_pool": "Compared with {pool}",
         "alt_unadjusted": "Without the cycle adjustment",
         "alt_conley_taber": "Conley–Taber interval",
+        "alt_uncorrected": "Without the size correction",
+        "alt_col_method": "Uncertainty",
+        "alt_col_municipalities": "Municipalities",
         "unbounded": "not bounded",
         "alt_note": (
             "With few comparison municipalities the placebo test cannot give a bounded interval; its p-value "
@@ -324,10 +517,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "method_text": (
             "The data are monthly hours worked per person in the target group from {first} to {last}. The effect "
             "is the coefficient on the reform indicator in a regression with person and month fixed effects"
-            "{cycle_clause}. With only one treated municipality, cluster-robust standard errors are not valid; "
-            "the uncertainty therefore comes from placebo assignment: the reform is given to each comparison "
-            "municipality instead, and {municipality}'s estimate is compared with the distribution of placebo "
-            "estimates. The interval inverts that test."
+            "{cycle_clause}. {inference}"
         ),
         "cycle_clause_covariate": " and the local unemployment rate as a regressor",
         "cycle_clause_sensitivity": (
@@ -354,13 +544,173 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "The report can be rebuilt from the same data and configuration: hjeval {version}, seed {seed}, "
             "{draws}. Build date {date}."
         ),
-        "draws_exact": "all {n} placebo assignments (exact)",
         "config": "Configuration",
         "months": "{n} months",
-        "inference_placebo": "placebo assignment ({n} municipalities)",
-        "inference_conley_taber": "Conley–Taber ({n} municipalities)",
-        "inference_cluster": "cluster-robust standard errors",
-        "inference_wild_bootstrap": "wild cluster bootstrap",
+        # the inference, from the fields of its record
+        "method_placebo": "placebo test",
+        "method_conley_taber": "Conley–Taber",
+        "method_cluster": "cluster-robust {vcov}",
+        "method_wild_bootstrap": "wild bootstrap",
+        "size_corrected": "size-corrected",
+        "not_size_corrected": "not size-corrected",
+        "detail_placebo_exact": "placebo assignment to all {n} comparison municipalities, {corrected}",
+        "detail_placebo_random": "placebo assignment, {n} random assignments, {corrected}",
+        "detail_conley_taber_exact": "Conley–Taber, {n} comparison municipalities, {corrected}",
+        "detail_conley_taber_random": "Conley–Taber, {n} draws from the comparison municipalities, {corrected}",
+        "detail_cluster": "cluster-robust standard errors ({vcov}), {clusters}, t distribution with {df} degrees of "
+                          "freedom",
+        "detail_cluster_invalid": "; not valid with only {treated}",
+        "detail_wild_bootstrap": "wild cluster bootstrap (restricted, {weights} weights, {draws} draws, {clusters})",
+        "detail_wild_bootstrap_invalid": "; unreliable with only one treated municipality",
+        "clusters_municipalities": "{n} municipalities as clusters",
+        "clusters_other": "{n} clusters",
+        "treated_one": "{n} treated municipality",
+        "treated_many": "{n} treated municipalities",
+        "method_para_placebo": (
+            "With only one treated municipality, cluster-robust standard errors are not valid; the uncertainty "
+            "therefore comes from placebo assignment: the reform is given to {assigned} instead, and "
+            "{municipality}'s estimate is compared with the distribution of placebo estimates. The interval "
+            "inverts that test."
+        ),
+        "assigned_exact": "each of the {n} comparison municipalities",
+        "assigned_random": "randomly chosen comparison municipalities {n} times (seed {seed})",
+        "method_para_conley_taber": (
+            "With only one treated municipality, cluster-robust standard errors are not valid; the uncertainty "
+            "therefore follows Conley and Taber (2011): how far {municipality}'s estimate can lie from the true "
+            "effect by chance is judged from the same chance deviations in {drawn}. The interval inverts that "
+            "test."
+        ),
+        "drawn_exact": "the {n} comparison municipalities",
+        "drawn_random": "{n} random draws of comparison municipalities (seed {seed})",
+        "method_para_cluster": (
+            "The uncertainty comes from cluster-robust standard errors ({vcov}) with {clusters} and a "
+            "t distribution with {df} degrees of freedom."
+        ),
+        "method_para_cluster_invalid": (
+            " They require many treated municipalities: with only {treated} the standard errors are too small "
+            "and the interval too narrow, so the result should be confirmed by placebo assignment "
+            "(inference = \"placebo\")."
+        ),
+        "method_para_wild_bootstrap": (
+            "The uncertainty comes from a restricted wild cluster bootstrap: {draws} draws with {weights} weights "
+            "over {clusters}."
+        ),
+        "method_para_wild_bootstrap_invalid": (
+            " With only one treated municipality this test rejects far too rarely (MacKinnon and Webb 2017), so "
+            "the result should be confirmed by placebo assignment (inference = \"placebo\")."
+        ),
+        # the size correction of Ferman and Pinto (2019), computed from the fitted model
+        "size_heading": "Correction for the municipalities' size",
+        "size_differ": (
+            "The municipalities have different numbers of {unit} in the target group: from {smallest} to "
+            "{largest}; {municipality} has {treated}."
+        ),
+        "size_model": (
+            "A small municipality's estimate can vary more by chance than a large one's. The uncertainty is "
+            "therefore described as in Ferman and Pinto (2019): the variance of a municipality's estimate is "
+            "A + B/M, where M is its number of {unit}, A stands for shocks that hit the whole municipality and "
+            "do not average out, and B/M for chance differences between {unit}, which shrink the more of them "
+            "there are."
+        ),
+        "size_fit": "Estimated on the {fitted} comparison municipalities, {a_text}, and {b_text}.",
+        "size_a_zero": "A is zero (the differences between municipalities are explained by their number of {unit} "
+                       "alone)",
+        "size_a": "A corresponds to a standard deviation of {sd} hours a year whatever the municipality's size",
+        "size_b_zero": "B is zero (the uncertainty does not depend on the number of {unit})",
+        "size_b": "B to a standard deviation of {sd} hours a year per {one}",
+        "size_b_after_zero": "B corresponds to a standard deviation of {sd} hours a year per {one}",
+        "size_sd": (
+            "That gives a standard deviation of {treated} hours a year for {municipality}, {typical} hours for a "
+            "typical comparison municipality ({typical_size} {unit}) and {small} hours for {small_name}."
+        ),
+        "size_smallest": "the smallest municipality ({n} {unit})",
+        "size_small": "a municipality of {n} {unit}",
+        "size_rescale_placebo": (
+            "Each comparison municipality's placebo estimate was therefore rescaled to {municipality}'s "
+            "uncertainty before being compared with {municipality}'s estimate; a typical comparison "
+            "municipality's estimate was multiplied by {factor}."
+        ),
+        "size_rescale_conley_taber": (
+            "Each comparison municipality's deviation was therefore rescaled to {municipality}'s uncertainty "
+            "before serving as a measure of {municipality}'s chance deviation; a typical comparison "
+            "municipality's deviation was multiplied by {factor}."
+        ),
+        "size_direction_less": (
+            "Without the correction, the larger chance swings of the smaller municipalities would make "
+            "{municipality}'s estimate look less unusual than it is."
+        ),
+        "size_direction_more": (
+            "Without the correction, the smaller chance swings of the larger municipalities would make "
+            "{municipality}'s estimate look more unusual than it is."
+        ),
+        "size_effect": (
+            "With the correction the {level} interval is {interval} and the p-value {p}; without it they would "
+            "have been {interval_off} and {p_off}."
+        ),
+        "size_effect_p": "With the correction the p-value is {p}; without it, it would have been {p_off}.",
+        "size_effect_same_p": "The p-value is {p} with and without the correction.",
+        "size_sd_equal": "That gives every municipality the same standard deviation: {sd} hours a year.",
+        "size_rescale_none": (
+            "Rescaling the comparison municipalities' estimates to {municipality}'s uncertainty therefore changes "
+            "nothing here."
+        ),
+        "size_also": "{items} are corrected in the same way, each with its own fitted model.",
+        "size_also_one": "{items} is corrected in the same way, with its own fitted model.",
+        "also_event": "the event study",
+        "also_conley_taber": "the Conley–Taber interval",
+        "also_pools": "the comparisons with other municipality groups",
+        "and": "and",
+        "interval_prose": "{low} to {high} hours a year",
+        "size_switched_off": (
+            "The correction for the municipalities' size (Ferman and Pinto 2019), which otherwise rescales each "
+            "comparison municipality's estimate to {municipality}'s uncertainty, is switched off in the "
+            "configuration (size_correction = false): the estimates are compared as they are, although small "
+            "municipalities' estimates vary more by chance than large ones'."
+        ),
+        "size_equal": (
+            "All municipalities have the same number of {unit} in the target group ({treated}), so there is no "
+            "difference in size to correct for (Ferman and Pinto 2019)."
+        ),
+        "size_no_model": (
+            "The {fitted} comparison municipalities were not enough to determine how the uncertainty depends on "
+            "size (A + B/M in Ferman and Pinto 2019), so the estimates are compared as they are."
+        ),
+        "size_not_offered": (
+            "The correction for the municipalities' size (Ferman and Pinto 2019) cannot be used with this "
+            "calculation; the estimates are compared as they are."
+        ),
+        "size_none": (
+            "With {method}, {municipality} is not compared with each comparison municipality in turn, so there "
+            "is no correction for the municipalities' size."
+        ),
+        "size_none_cluster": "cluster-robust standard errors",
+        "size_none_wild_bootstrap": "the wild bootstrap",
+        "unit_persons": "persons",
+        "unit_persons_one": "person",
+        "unit_weight sum": "units of weight",
+        "unit_weight sum_one": "unit of weight",
+        "unit_rows": "observations",
+        "unit_rows_one": "observation",
+        "fewer_than": "fewer than {k}",
+        # what the inference left out
+        "what_main": "Main result",
+        "what_unadjusted": "Without the cycle adjustment",
+        "what_uncorrected": "Without the size correction",
+        "what_event": "Event study",
+        "what_conley_taber": "Conley–Taber",
+        "what_pool": "Compared with {pool}",
+        "left_out_exact_one": (
+            "{what}: 1 comparison municipality is left out: it has no rows in some period after the reform, so "
+            "the effect cannot be estimated there."
+        ),
+        "left_out_exact_many": (
+            "{what}: {n} comparison municipalities are left out: they have no rows in some period after the "
+            "reform, so the effect cannot be estimated there."
+        ),
+        "left_out_random": (
+            "{what}: {n} of the random placebo assignments are left out because the effect cannot be estimated "
+            "there."
+        ),
         "month_names": "January February March April May June July August September October November December",
         "notes_intro": "Technical messages from the estimation:",
         "page": "Page",
