@@ -23,6 +23,8 @@ LAYERS: list[set[str]] = [
     {"inference"},
     {"results"},
     {"estimators"},
+    {"duration"},
+    {"economics"},
     {"plots", "disclosure"},
     {"headline", "evaluation", "descriptives"},
     {"report"},

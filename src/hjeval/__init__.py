@@ -25,8 +25,10 @@ from hjeval.data import (
     read_statbank,
     read_table,
 )
+from hjeval.duration import benefit_spells, duration_did, time_on_support
+from hjeval.economics import cost_benefit, persons_off_support
 from hjeval.errors import DataError, HjevalWarning
-from hjeval.estimators import did, event_study
+from hjeval.estimators import did, event_study, staggered_did
 from hjeval.results import compare
 from hjeval.synthetic import generate
 
@@ -36,10 +38,13 @@ __all__ = [
     "__version__",
     "area_code",
     "attach",
+    "benefit_spells",
     "compare",
     "comparison_pool",
+    "cost_benefit",
     "default_benefit_costs",
     "did",
+    "duration_did",
     "event_study",
     "generate",
     "load_caseload",
@@ -47,6 +52,9 @@ __all__ = [
     "load_cycle",
     "load_hours",
     "municipality_table",
+    "persons_off_support",
     "read_statbank",
     "read_table",
+    "staggered_did",
+    "time_on_support",
 ]

@@ -55,7 +55,10 @@ Calibration (activity-ready, Hjørring, hours a year)
 Outputs
     ``truth.json`` records every parameter, the realised true effects (means
     of the per-person-month expected extra hours), durations, caseload paths,
-    row counts and a sha256 of each data file. The same seed and scale give
+    row counts and a sha256 of each data file; for time on support, the
+    reform's true effect on Hjørring's mean (and restricted mean) weeks on
+    benefit by window and the full-time persons off support by year, exact
+    expectations under the generator's hazards (:mod:`hjeval.synthetic.support`). The same seed and scale give
     byte-identical files; North Jutland is identical at both scales.
 
 Examples

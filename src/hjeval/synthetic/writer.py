@@ -53,6 +53,7 @@ from hjeval.synthetic.params import (
     month_index,
 )
 from hjeval.synthetic.reform import effect_path, hjorring_caseload
+from hjeval.synthetic.support import support_truth
 from hjeval.synthetic.tables import (
     benefit_costs,
     caseload_rows,
@@ -247,6 +248,7 @@ class _Collector:
     hjorring_durations: _Durations = field(default_factory=_Durations)
     comparison_durations: _Durations = field(default_factory=_Durations)
     caseload_levels: dict[str, dict[str, float]] = field(default_factory=dict)
+    hjorring_support: dict[str, Any] = field(default_factory=dict)
 
 
 def _simulate_municipality(
@@ -285,6 +287,7 @@ def _collect(
     if treated:
         collector.hjorring_effects = _hjorring_effects(groups)
         collector.hjorring_hours.add(active)
+        collector.hjorring_support = support_truth(econ, groups)
     else:
         collector.comparison_hours.add(active)
         if code in NORTH_JUTLAND:
@@ -397,7 +400,9 @@ def _truth(
             "after_start_months": [labels[DURATION.after[0]], labels[DURATION.after[1]]],
             "hjorring": collector.hjorring_durations.weeks(),
             "other_municipalities": collector.comparison_durations.weeks(),
+            "true_effect_hjorring": collector.hjorring_support.get("durations", {}),
         },
+        "persons_off_support_hjorring": collector.hjorring_support.get("persons_off_support", {}),
         "caseload": {
             "hjorring_cash_benefit_true_path": dict(
                 zip(labels, hjorring_caseload().tolist(), strict=True)

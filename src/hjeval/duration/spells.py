@@ -1,0 +1,392 @@
+"""Benefit spells from person-month rows: runs of months on a benefit.
+
+A row of the input is one month in which a person received the benefit. A
+spell is a run of such months of one person (and one benefit group, when
+``benefit=`` names the column that tells them apart): consecutive months, or
+months separated by a gap of at most ``gap_months`` months without a row.
+Spells are built on integer arrays in one pass over rows sorted by person,
+benefit and month (rows already in that order, as a register extract usually
+is, are not sorted again).
+
+Spells still running when the data end are right-censored, and spells already
+running when the data begin are left-truncated: both are flagged, never
+treated as complete.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hjeval.design.panel import require_columns, where
+from hjeval.errors import DataError
+from hjeval.periods import parse_period, parse_periods
+
+__all__ = ["WEEKS_PER_MONTH", "SpellArrays", "benefit_spells", "build_spells", "month_label", "month_ordinal"]
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+"""Weeks in a month of spell duration (a year of 52 weeks over 12 months)."""
+
+_MONTHLY = pd.PeriodDtype("M")
+
+
+@dataclass(frozen=True)
+class SpellArrays:
+    """Spells as integer arrays, one entry per spell (what the estimators use; no person ids).
+
+    Attributes
+    ----------
+    person : numpy.ndarray of int64
+        Person code (order of first appearance in the data).
+    group : numpy.ndarray of int64
+        Code of the group (municipality) of the spell's first month; labels in ``group_labels``.
+    benefit : numpy.ndarray of int64
+        Benefit-group code (all 0 without ``benefit=``); labels in ``benefit_labels``.
+    first, last : numpy.ndarray of int64
+        First and last month on the benefit, as monthly period ordinals.
+    months_on_benefit : numpy.ndarray of int64
+        Months with a row (fewer than ``last - first + 1`` where gaps were bridged).
+    left_truncated, right_censored, moved : numpy.ndarray of bool
+        Already running at the data's start; still running at the data's end;
+        rows in more than one group.
+    first_row : numpy.ndarray of int64
+        Position in the data of each spell's first row.
+    group_labels, benefit_labels : tuple
+    data_start, data_end : int
+        First and last month the data cover (ordinals).
+    gap_months : int
+    n_rows : int
+        Rows read.
+    merged_rows : int
+        Rows repeating a person-month (several benefits in one month without
+        ``benefit=``), counted once.
+    """
+
+    person: np.ndarray
+    group: np.ndarray
+    benefit: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    months_on_benefit: np.ndarray
+    left_truncated: np.ndarray
+    right_censored: np.ndarray
+    moved: np.ndarray
+    first_row: np.ndarray
+    group_labels: tuple[object, ...]
+    benefit_labels: tuple[object, ...]
+    data_start: int
+    data_end: int
+    gap_months: int
+    n_rows: int
+    merged_rows: int
+
+    @property
+    def n_spells(self) -> int:
+        """Number of spells."""
+        return len(self.first)
+
+    @property
+    def months(self) -> np.ndarray:
+        """Duration of each spell in months, first to last month inclusive (bridged gaps count)."""
+        return self.last - self.first + 1
+
+    @property
+    def survival_time(self) -> np.ndarray:
+        """Duration for survival analysis: ``months``, or ``months - 1`` for a right-censored spell.
+
+        A spell seen for ``d`` months and still running is known to last more
+        than ``d - 1`` months; whether its ``d``-th month was its last is not
+        known, so it leaves the risk set after duration ``d - 1``.
+        """
+        return self.months - self.right_censored.astype(np.int64)
+
+
+def month_ordinal(value: object, argument: str) -> int:
+    """The monthly period ordinal of ``value`` (``"2015-01"``, a Period or Timestamp).
+
+    Examples
+    --------
+    >>> month_ordinal("2015-01", "start") - month_ordinal("2014-12", "start")
+    1
+    """
+    try:
+        period = parse_period(value)
+    except DataError as err:
+        raise DataError(f"{argument}={value!r} is not a month: {err}") from err
+    if pd.PeriodDtype(period.freq) != _MONTHLY:
+        raise DataError(f"{argument}={value!r} is a {period.freqstr} period; durations are counted in months: "
+                        "give a month such as '2015-01'")
+    return int(period.ordinal)
+
+
+def _month_codes(data: pd.DataFrame, time: str) -> np.ndarray:
+    """Monthly ordinals of the time column (Period[M], datetimes, or month spellings)."""
+    values = data[time]
+    if isinstance(values.dtype, pd.PeriodDtype):
+        if values.dtype != _MONTHLY:
+            raise DataError(f"column {time!r} (time) holds {values.dtype} periods; durations are counted in "
+                            "months: give one row per person and month")
+        return np.asarray(values.array.asi8, dtype=np.int64)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        stamps = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        return stamps.to_numpy().astype("datetime64[M]").astype(np.int64)
+    periods = parse_periods(values, column=time)
+    if periods.dtype != _MONTHLY:
+        example = values.iloc[0]
+        raise DataError(f"column {time!r} (time) holds {periods.dtype} values such as {example!r}, not months; "
+                        "durations are counted in months: give one row per person and month (e.g. '2015-01')")
+    return np.asarray(periods.array.asi8, dtype=np.int64)
+
+
+def _person_codes(values: pd.Series) -> np.ndarray:
+    """Codes in order of first appearance; ids in runs (rows grouped by person) are hashed once per run."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values) > 1:
+        array = values.to_numpy()
+        heads = np.flatnonzero(array[1:] != array[:-1]) + 1
+        if len(heads) < len(array) // 4:
+            heads = np.r_[0, heads]
+            codes = pd.factorize(array[heads])[0]
+            return np.repeat(codes.astype(np.int64), np.diff(np.r_[heads, len(array)]))
+    return pd.factorize(values)[0].astype(np.int64)
+
+
+def _check_gap(gap_months: object) -> int:
+    if isinstance(gap_months, bool) or not isinstance(gap_months, numbers.Integral) or int(gap_months) < 0:
+        raise DataError(f"gap_months must be a whole number of months, 0 or more, not {gap_months!r}")
+    return int(gap_months)
+
+
+def _observed(observed: tuple[object, object] | None, months: np.ndarray) -> tuple[int, int]:
+    if observed is None:
+        return int(months.min()), int(months.max())
+    if not isinstance(observed, tuple | list) or len(observed) != 2:
+        raise DataError(f"observed must be a (first month, last month) pair, not {observed!r}")
+    first, last = month_ordinal(observed[0], "observed[0]"), month_ordinal(observed[1], "observed[1]")
+    if last < first:
+        raise DataError(f"observed={tuple(observed)!r} ends before it begins")
+    return first, last
+
+
+def build_spells(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    group: str,
+    time: str,
+    benefit: str | None = None,
+    gap_months: int = 0,
+    observed: tuple[object, object] | None = None,
+) -> SpellArrays:
+    """Spells as arrays, without person ids (see :func:`benefit_spells`).
+
+    Raises
+    ------
+    DataError
+        As :func:`benefit_spells`.
+    """
+    gap = _check_gap(gap_months)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame of person-month rows, not {type(data).__name__}")
+    require_columns(data, {"unit": unit, "group": group, "time": time, "benefit": benefit})
+    if len(data) == 0:
+        raise DataError("data has no rows: there are no spells to build")
+    roles = [("unit", unit), ("group", group), ("time", time)] + ([("benefit", benefit)] if benefit else [])
+    for role, column in roles:
+        missing = data[column].isna().to_numpy()
+        if missing.any():
+            raise DataError(f"column {column!r} ({role}) has missing values in {where(data, missing)}; "
+                            "fill them in or drop those rows")
+    month = _month_codes(data, time)
+    data_start, data_end = _observed(observed, month)
+    outside = (month < data_start) | (month > data_end)
+    if outside.any():
+        raise DataError(f"column {time!r} (time) has months outside observed={observed!r} in "
+                        f"{where(data, outside)}")
+    person = _person_codes(data[unit])
+    group_codes, group_uniques = pd.factorize(data[group], sort=True)
+    if benefit is None:
+        benefit_codes = np.zeros(len(data), dtype=np.int64)
+        benefit_labels: tuple[object, ...] = (None,)
+    else:
+        codes, uniques = pd.factorize(data[benefit], sort=True)
+        benefit_codes, benefit_labels = codes.astype(np.int64), tuple(pd.Index(uniques).tolist())
+    n_benefits = len(benefit_labels)
+    span = data_end - data_start + 1
+    key = (person * n_benefits + benefit_codes) * span + (month - data_start)
+    order: np.ndarray | None = None
+    if not bool(np.all(key[1:] > key[:-1])):
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+    repeated = np.flatnonzero(key[1:] == key[:-1]) + 1
+    merged = 0
+    if len(repeated):
+        if benefit is not None:
+            rows = np.zeros(len(data), dtype=bool)
+            positions = np.r_[repeated, repeated - 1]
+            rows[positions if order is None else order[positions]] = True
+            raise DataError(
+                f"{len(repeated)} rows repeat a ({unit}, {benefit}, {time}) triple, e.g. {where(data, rows)}: "
+                f"a person has at most one row per benefit and month; drop the duplicates (e.g. "
+                f"data.drop_duplicates([{unit!r}, {benefit!r}, {time!r}]))"
+            )
+        # without benefit=, a person on two benefits in a month is one month on support
+        keep = np.ones(len(key), dtype=bool)
+        keep[repeated] = False
+        merged = len(repeated)
+        key = key[keep]
+        order = np.flatnonzero(keep) if order is None else order[keep]
+    pair = key // span
+    offset = key - pair * span
+    breaks = np.empty(len(key), dtype=bool)
+    breaks[0] = True
+    np.not_equal(pair[1:], pair[:-1], out=breaks[1:])
+    breaks[1:] |= (offset[1:] - offset[:-1]) > gap + 1
+    starts = np.flatnonzero(breaks)
+    ends = np.r_[starts[1:] - 1, len(key) - 1]
+    sorted_groups = group_codes.astype(np.int64) if order is None else group_codes[order].astype(np.int64)
+    first = offset[starts] + data_start
+    last = offset[ends] + data_start
+    spells = SpellArrays(
+        person=pair[starts] // n_benefits,
+        group=sorted_groups[starts],
+        benefit=pair[starts] % n_benefits,
+        first=first,
+        last=last,
+        months_on_benefit=(ends - starts + 1).astype(np.int64),
+        left_truncated=first <= data_start + gap,
+        right_censored=last >= data_end - gap,
+        moved=np.minimum.reduceat(sorted_groups, starts) != np.maximum.reduceat(sorted_groups, starts),
+        first_row=(starts if order is None else order[starts]).astype(np.int64),
+        group_labels=tuple(pd.Index(group_uniques).tolist()),
+        benefit_labels=benefit_labels,
+        data_start=data_start,
+        data_end=data_end,
+        gap_months=gap,
+        n_rows=len(data),
+        merged_rows=merged,
+    )
+    return spells
+
+
+def month_label(ordinal: int) -> pd.Period:
+    """The monthly Period of an ordinal.
+
+    Examples
+    --------
+    >>> month_label(month_ordinal("2015-01", "start"))
+    Period('2015-01', 'M')
+    """
+    return pd.PeriodIndex.from_ordinals([int(ordinal)], freq="M")[0]
+
+
+def benefit_spells(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    group: str,
+    time: str,
+    benefit: str | None = None,
+    gap_months: int = 0,
+    observed: tuple[object, object] | None = None,
+) -> pd.DataFrame:
+    """One row per benefit spell, from person-month rows.
+
+    Each row of ``data`` is a month in which a person was on the benefit. A
+    spell is a run of such months of one person (and one benefit group with
+    ``benefit=``): consecutive months, where a gap of **at most**
+    ``gap_months`` months without a row is bridged (``gap_months=0``, the
+    default, bridges nothing; ``gap_months=1`` joins runs separated by one
+    month off benefit). Bridged months count in the spell's duration.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Person-month rows, in any order; it is not changed.
+    unit, group, time : str
+        Columns of the person id, the municipality and the month (a monthly
+        Period, a datetime or a month spelling such as ``"2015-01"``).
+    benefit : str, optional
+        Column of the benefit group: spells are then per person and benefit
+        group, and a person has at most one row per benefit and month.
+        Without it, months on any benefit form one spell of public support (a
+        person with rows on two benefits in a month has one month on support;
+        such rows are counted in ``attrs["merged_rows"]``).
+    gap_months : int, default 0
+        Longest gap, in months without a row, bridged inside a spell.
+    observed : (first month, last month), optional
+        The months the data cover (default: the first and last month in the
+        data). Censoring and truncation are judged against these months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per spell: ``unit``, ``group`` (the municipality of the
+        spell's first month), ``benefit`` (with ``benefit=``),
+        ``first_month``, ``last_month`` (monthly Periods), ``months`` (first to
+        last month inclusive), ``weeks`` (``months * 52 / 12``),
+        ``months_on_benefit`` (months with a row), ``left_truncated`` (the spell
+        begins within ``gap_months`` months of the data's first month, so it
+        may have begun earlier), ``right_censored`` (it ends within
+        ``gap_months`` months of the data's last month, so it may go on) and
+        ``moved`` (its months lie in more than one municipality). Rows are
+        ordered by person (in order of first appearance), benefit and first
+        month. ``attrs`` holds ``data_start``, ``data_end``, ``gap_months``,
+        ``rows`` and ``merged_rows``.
+
+        The table holds the person ids of the data: it is the user's own data,
+        and nothing else in :mod:`hjeval.duration` returns them.
+
+    Raises
+    ------
+    DataError
+        A missing column, missing values, months that are not months or lie
+        outside ``observed``, or (with ``benefit=``) a repeated person, benefit
+        and month, naming the column and the rows by their index labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hjeval.duration import benefit_spells
+    >>> rows = pd.DataFrame({"person_id": [1, 1, 1, 2, 2],
+    ...                      "municipality": [860] * 5,
+    ...                      "month": ["2015-01", "2015-02", "2015-05", "2015-02", "2015-03"]})
+    >>> spells = benefit_spells(rows, unit="person_id", group="municipality", time="month")
+    >>> spells["person_id"].tolist(), spells["months"].tolist()
+    ([1, 1, 2], [2, 1, 2])
+    >>> spells["left_truncated"].tolist(), spells["right_censored"].tolist()
+    ([True, False, False], [False, True, False])
+    >>> benefit_spells(rows, unit="person_id", group="municipality", time="month", gap_months=2)["months"].tolist()
+    [5, 2]
+    """
+    spells = build_spells(data, unit=unit, group=group, time=time, benefit=benefit,
+                          gap_months=gap_months, observed=observed)
+
+    def first_values(column: str) -> pd.Series:
+        return data[column].iloc[spells.first_row].reset_index(drop=True)
+
+    columns: dict[str, object] = {unit: first_values(unit), group: first_values(group)}
+    if benefit is not None:
+        columns[benefit] = first_values(benefit)
+    months = spells.months
+    columns.update({
+        "first_month": pd.PeriodIndex.from_ordinals(spells.first, freq="M").array,
+        "last_month": pd.PeriodIndex.from_ordinals(spells.last, freq="M").array,
+        "months": months,
+        "weeks": months * WEEKS_PER_MONTH,
+        "months_on_benefit": spells.months_on_benefit,
+        "left_truncated": spells.left_truncated,
+        "right_censored": spells.right_censored,
+        "moved": spells.moved,
+    })
+    frame = pd.DataFrame(columns)
+    frame.attrs.update({
+        "data_start": month_label(spells.data_start),
+        "data_end": month_label(spells.data_end),
+        "gap_months": spells.gap_months,
+        "rows": spells.n_rows,
+        "merged_rows": spells.merged_rows,
+    })
+    return frame
