@@ -235,8 +235,9 @@ def placebo(
     degenerate = int((~usable).sum())
     if degenerate:
         warnings.warn(
-            f"{degenerate} placebo re-assignment(s) left out: the group has no rows in some treated period, "
-            "so the effect cannot be estimated there", HjevalWarning, stacklevel=stacklevel + 1,
+            f"{degenerate} placebo re-assignment(s) left out: the effect cannot be estimated for that group "
+            "(for a regression, it has no rows in some treated period; for durations, no spells in a window)",
+            HjevalWarning, stacklevel=stacklevel + 1,
         )
     kept = [a for a, keep in zip(all_sets, usable, strict=True) if keep]
     estimates, slopes = estimates[usable], slopes[usable]

@@ -160,6 +160,8 @@ class InferenceRecord:
         if self.method == "wild-bootstrap":
             return (f"wild cluster bootstrap (restricted, {self.bootstrap_weights}, {self.draws} draws, "
                     f"{self.clusters} clusters)")
+        if self.vcov == "influence function":
+            return f"influence-function standard errors clustered by {self.cluster_by} ({self.clusters} clusters)"
         return f"cluster-robust {self.vcov} by {self.cluster_by} ({self.clusters} clusters, t({self.df:.4g}))"
 
     def __str__(self) -> str:
