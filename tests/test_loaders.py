@@ -111,7 +111,9 @@ def test_rows_out_of_key_order_are_still_checked_for_duplicates(tmp_path: Path) 
     path = write(tmp_path / "h.csv", "person_id,municipality,month,hours,benefit_group\n"
                  "1,860,2015-02,1,sickness\n2,860,2015-01,1,sickness\n1,860,2015-01,1,sickness\n"
                  "2,860,2015-01,2,sickness\n")
-    with pytest.raises(hj.DataError, match=r"duplicated rows for the key \(person_id, month\) in rows 3, 5;"):
+    with pytest.raises(hj.DataError, match=(
+        r"duplicated rows for the key \(person_id, month\) in rows 3, 5 \(the header is row 1\);"
+    )):
         hj.load_hours(path)
 
 
@@ -149,7 +151,8 @@ def test_missing_required_column(tmp_path: Path) -> None:
 def test_unparseable_period(tmp_path: Path) -> None:
     path = bad_person_file(tmp_path, "1,860,2015-01,0,sickness", "1,860,jan 2015,0,sickness")
     with pytest.raises(hj.DataError, match=(
-        r"bad\.csv: column 'month' has values that are not periods.*\(first: 'jan 2015'\) in row 3$"
+        r"bad\.csv: column 'month' has values that are not periods.*\(first: 'jan 2015'\) "
+        r"in row 3 \(the header is row 1\)$"
     )):
         hj.load_hours(path)
 
@@ -278,7 +281,7 @@ def test_caseload_ratio_computed_and_checked(tmp_path: Path) -> None:
         "municipality,period,benefit_area,caseworker_fte,open_cases,cases_per_caseworker\n"
         "860,2014-12,cash_benefit,20,1500,75\n860,2015-06,cash_benefit,40,1400,50\n",
     )
-    with pytest.warns(hj.HjevalWarning, match=r"differs from open_cases / caseworker_fte.*row 2"):
+    with pytest.warns(hj.HjevalWarning, match=r"differs from open_cases / caseworker_fte.*row 3 \(the header is row 1"):
         kept = hj.load_caseload(path2)
     assert kept["cases_per_caseworker"].tolist() == [75.0, 50.0]
 
@@ -362,7 +365,7 @@ def test_attach_cycle_to_person_rows() -> None:
 def test_attach_names_rows_without_a_match() -> None:
     rows = pd.DataFrame({"municipality": [860, 813], "month": pd.PeriodIndex(["2015-01", "2015-03"], freq="M")})
     cycle = pd.DataFrame({"municipality": [860], "period": pd.PeriodIndex(["2015-01"], freq="M"), "u": [4.1]})
-    with pytest.raises(hj.DataError, match=r"1 rows have no u in the panel \(row 2 in row order; e.g. 813 2015-03\)"):
+    with pytest.raises(hj.DataError, match=r"1 row has no u in the panel \(the row with index label 1; e\.g\. 813"):
         hj.attach(rows, cycle, ["u"])
 
 

@@ -17,12 +17,32 @@ import pandas as pd
 
 from hjeval.errors import DataError, format_rows
 
-__all__ = ["Frequency", "parse_period", "parse_periods", "period_lookup"]
+__all__ = [
+    "FREQUENCY_NAMES",
+    "Frequency",
+    "frequency_of",
+    "mixed_frequencies",
+    "parse_period",
+    "parse_periods",
+    "period_lookup",
+    "spelling_hint",
+]
 
 Frequency = Literal["Y", "6M", "Q", "M"]
 
+FREQUENCY_NAMES: dict[str, tuple[str, str]] = {
+    "Y": ("year", "years"),
+    "6M": ("half-year", "half-years"),
+    "Q": ("quarter", "quarters"),
+    "M": ("month", "months"),
+}
+"""Singular and plural names of each frequency, for messages."""
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its 1900 date system)
+
 _PATTERNS: tuple[tuple[re.Pattern[str], Frequency], ...] = (
     (re.compile(r"^(\d{4})$"), "Y"),
+    (re.compile(r"^(\d{4})[.,]0+$"), "Y"),  # a year written as a number with decimals: 2015.0
     (re.compile(r"^(\d{4})\s*[HhSs]([12])$"), "6M"),
     (re.compile(r"^(\d{4})\s*[QqKk]([1-4])$"), "Q"),
     (re.compile(r"^(\d{4})\s*[Mm](\d{1,2})$"), "M"),
@@ -88,18 +108,80 @@ def parse_period(value: object) -> pd.Period:
         return pd.Timestamp(value).to_period("M")
     if isinstance(value, bool):
         raise DataError(f"cannot read {value!r} as a period")
-    if isinstance(value, int | np.integer):
-        return pd.Period(year=int(value), freq="Y")
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return pd.Period(year=int(value), freq="Y")
+    try:
+        if isinstance(value, int | np.integer):
+            return pd.Period(year=int(value), freq="Y")
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            return pd.Period(year=int(value), freq="Y")
+    except (ValueError, OverflowError) as err:
+        raise DataError(f"cannot read {value!r} as a period: the year is out of range") from err
     if isinstance(value, str):
         found = _match(value.strip())
         if found is not None:
             return _to_period(*found)
+    hint = spelling_hint(value)
     raise DataError(
         f"cannot read {value!r} as a period; use a year (2015), quarter (2015Q1 or 2015K1), "
-        "month (2015M01 or 2015-01) or half-year (2015H1)"
+        "month (2015M01 or 2015-01) or half-year (2015H1)" + (f"; {hint}" if hint else "")
     )
+
+
+def frequency_of(period: pd.Period) -> str:
+    """The frequency of a period as ``"Y"``, ``"6M"``, ``"Q"`` or ``"M"``.
+
+    Examples
+    --------
+    >>> frequency_of(parse_period("2015K1")), frequency_of(parse_period(2015))
+    ('Q', 'Y')
+    """
+    name = period.freqstr
+    if name.startswith(("Y", "A")):
+        return "Y"
+    if name.startswith("Q"):
+        return "Q"
+    return name
+
+
+def spelling_hint(value: object) -> str:
+    """A likely explanation of a value that is not a period or lies outside plausible years.
+
+    Parameters
+    ----------
+    value : object
+        The raw value as the user gave it.
+
+    Returns
+    -------
+    str
+        Empty when there is nothing to add.
+
+    Examples
+    --------
+    >>> spelling_hint(42005)
+    '42005 is how Excel stores the date 2015-01-01: format the cells as dates or as text such as 2015-01 before saving'
+    >>> spelling_hint("201503")
+    "'201503' looks like year and month run together: write 2015-03 or 2015M03"
+    """
+    number: float | None = None
+    if isinstance(value, np.generic):
+        value = value.item()  # shown as 42005, not np.int64(42005)
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\d+([.,]0+)?", value.strip()):
+        number = float(value.strip().replace(",", "."))
+    if number is None or not np.isfinite(number) or not number.is_integer():
+        return ""
+    whole = int(number)
+    if 190001 <= whole <= 210012 and 1 <= whole % 100 <= 12:
+        year, month = divmod(whole, 100)
+        return f"{value!r} looks like year and month run together: write {year}-{month:02d} or {year}M{month:02d}"
+    if 2_100 < whole < 80_000:
+        date = (_EXCEL_EPOCH + pd.Timedelta(days=whole)).date()
+        return (
+            f"{value!r} is how Excel stores the date {date.isoformat()}: format the cells as dates or as text "
+            f"such as {date.year}-{date.month:02d} before saving"
+        )
+    return ""
 
 
 def period_lookup(values: pd.Series) -> tuple[dict[object, pd.Period], list[object]]:
@@ -181,10 +263,35 @@ def parse_periods(
             "2015M01/2015-01 or 2015H1"
         )
     freqs = {p.freqstr for p in parsed.values()}
+    out = values.map(parsed)
     if len(freqs) > 1:
+        kinds = out.map(frequency_of)
+        counts = kinds.value_counts()
+        odd = (kinds != counts.index[0]).to_numpy()
         raise DataError(
-            f"{source}: column {column!r} mixes period frequencies {sorted(freqs)}; "
+            f"{source}: column {column!r} mixes period frequencies: {mixed_frequencies(counts)} "
+            f"(first other: {values[odd].iloc[0]!r}) in {format_rows(list(values.index[odd]))}; "
             "use one frequency per column"
         )
-    out = values.map(parsed)
     return out.astype(pd.PeriodDtype(next(iter(parsed.values())).freq)) if parsed else out
+
+
+def mixed_frequencies(counts: pd.Series) -> str:
+    """Say how many values have each frequency, e.g. ``"1200 months and 1 quarter"``.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Counts indexed by frequency (``"M"``, ``"Q"``, ...), most common first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mixed_frequencies(pd.Series({"M": 1200, "Q": 1}))
+    '1200 months and 1 quarter'
+    """
+    parts = []
+    for freq, count in counts.items():
+        singular, plural = FREQUENCY_NAMES.get(str(freq), (str(freq), str(freq)))
+        parts.append(f"{count} {singular if count == 1 else plural}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]

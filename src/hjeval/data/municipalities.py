@@ -16,13 +16,16 @@ from typing import Literal
 import pandas as pd
 
 __all__ = [
+    "KNOWN_OTHER_AREAS",
     "MUNICIPALITIES",
     "NORTH_JUTLAND",
     "REGIONS",
     "RURAL_MUNICIPALITIES",
     "AreaLevel",
     "area_code",
+    "code_label_conflict",
     "comparison_pool",
+    "is_known_other_area",
     "municipality_table",
 ]
 
@@ -129,6 +132,64 @@ def _build_lookup() -> dict[str, tuple[int, AreaLevel]]:
 
 _LOOKUP = _build_lookup()
 _PROVINCE_KEYS = {_key(p) for p in _PROVINCES}
+_CODE_AND_NAME = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+
+KNOWN_OTHER_AREAS: frozenset[str] = frozenset(
+    _key(label)
+    for label in (
+        "Abroad", "Not stated municipality", "Outside Denmark", "Christiansø", "Unknown municipality",
+        "Udlandet", "Uoplyst kommune", "Uden for Danmark", "Uden fast bopæl", "Ukendt kommune",
+        "Uoplyst", "Unknown",
+    )
+)
+"""Statbank area labels that belong to no municipality, region or province (level ``"other"``)."""
+
+
+def is_known_other_area(name: str) -> bool:
+    """Whether a label is one of Statbank's areas outside every municipality ("Abroad", "Christiansø").
+
+    Examples
+    --------
+    >>> is_known_other_area("Not stated municipality"), is_known_other_area("Hjørringg")
+    (True, False)
+    """
+    return _key(name) in KNOWN_OTHER_AREAS
+
+
+def _split_code(text: str) -> tuple[int, str] | None:
+    """``"860 Hjørring"`` -> (860, "Hjørring"): Statbank's "code and text" labels."""
+    found = _CODE_AND_NAME.match(text)
+    if found is None:
+        return None
+    return int(found.group(1)), found.group(2)
+
+
+def code_label_conflict(name: str) -> str | None:
+    """Describe a "code and text" label whose code and name disagree (``"851 Hjørring"``), else None.
+
+    Examples
+    --------
+    >>> code_label_conflict("851 Hjørring")
+    "code 851 is Aalborg but the name 'Hjørring' is 860"
+    >>> code_label_conflict("860 Hjørring") is None
+    True
+    """
+    split = _split_code(str(name).strip())
+    if split is None:
+        return None
+    code, label = split
+    named, level = area_code(label)
+    if named is None or named == code or level not in ("municipality", "region", "country"):
+        return None
+    if code in MUNICIPALITIES:
+        what = MUNICIPALITIES[code][0]
+    elif code in REGIONS:
+        what = REGIONS[code]
+    elif code == 0:
+        what = "the whole country"
+    else:
+        what = "no area"
+    return f"code {code} is {what} but the name {label!r} is {named}"
 
 
 def area_code(name: str) -> tuple[int | None, AreaLevel]:
@@ -156,6 +217,8 @@ def area_code(name: str) -> tuple[int | None, AreaLevel]:
     (81, 'region')
     >>> area_code("Province Nordjylland")
     (None, 'province')
+    >>> area_code("860 Hjørring"), area_code("081 Region Nordjylland")
+    ((860, 'municipality'), (81, 'region'))
     """
     text = str(name).strip()
     if text.isdigit():
@@ -169,6 +232,16 @@ def area_code(name: str) -> tuple[int | None, AreaLevel]:
     key = _key(text)
     if key in _LOOKUP:
         return _LOOKUP[key]
+    split = _split_code(text)
+    if split is not None:  # "860 Hjørring", "081 Region Nordjylland", "01 Landsdel Byen København"
+        code, label = split
+        named, level = area_code(label)
+        if level == "province" or (named is not None and named == code):
+            return named, level
+        if named is None and level == "other":
+            by_code, code_level = area_code(str(code))
+            return (by_code, code_level) if code_level != "other" else (None, "other")
+        return None, "other"
     stripped = re.sub(r"^(province|landsdel) ", "", key)
     if stripped != key and stripped in _PROVINCE_KEYS:
         return None, "province"

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hjeval.data.municipalities import area_code
+from hjeval.data.municipalities import area_code, code_label_conflict, is_known_other_area
 from hjeval.data.readers import PathLike
-from hjeval.errors import DataError, format_rows
+from hjeval.errors import DataError, describe_rows, warn_user
 from hjeval.periods import parse_periods
 
 __all__ = ["AREA_DIMENSIONS", "MISSING_MARKERS", "read_statbank"]
@@ -45,10 +45,13 @@ SEPARATOR = ";"
 
 _OUTPUT_COLUMNS = frozenset({"area", "area_code", "area_level", "period", "value"})
 _EXAMPLE_HEADER = "OMRÅDE;YDELSESTYPE;KØN;ALDER;TID;INDHOLD"
-_LINE_NOTE = "of the file (the header is row 1)"
 
 # A decimal comma, with or without "." grouping thousands: 4,3 / 1.234,5 / 1.234.567
 _COMMA_EVIDENCE = r"-?\d+,\d+|-?\d{1,3}(?:\.\d{3})+,\d+|-?\d{1,3}(?:\.\d{3}){2,}"
+_THOUSANDS = r"-?\d{1,3}(?:\.\d{3})+"
+_DANISH_LABELS = frozenset({"hele landet", "i alt", "mænd", "kvinder", "alder i alt", "køn i alt", "udlandet",
+                            "uoplyst kommune", "uden for danmark"})
+"""Labels only a Danish-language export has; with them ``19.206`` is nineteen thousand."""
 _NUMBER = {
     ",": r"-?(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?",
     ".": r"-?\d+(?:\.\d+)?",
@@ -72,7 +75,9 @@ def read_statbank(
     decimal : {",", "."}, optional
         Decimal mark of ``INDHOLD``. When omitted it is a comma if any value
         looks like ``4,3`` or ``1.234,5`` (Danish-language exports, where
-        ``.`` groups thousands), else a point.
+        ``.`` groups thousands, so ``19.206`` is 19206), or if the labels are
+        Danish ("Hele landet", "I alt", "Mænd") and every value with a dot is
+        grouped in thousands; else a point.
     area_column : str, optional
         Dimension that holds areas. By default the first column named like
         one of :data:`AREA_DIMENSIONS` (``OMRÅDE``, ``BOPKOM``, ...), matched
@@ -90,7 +95,10 @@ def read_statbank(
         ``period`` (Period dtype) and ``value`` (float64, NaN where missing).
         ``attrs`` holds ``source``, ``table_columns`` (the header),
         ``area_column``, ``missing_values`` (count of missing values),
-        ``decimal`` and ``encoding``.
+        ``decimal``, ``encoding`` and ``unrecognised_areas`` (labels that are
+        no known area, with their count of rows; a warning names them). Area
+        labels may be names ("Hjørring"), codes ("860") or both ("860
+        Hjørring", as in exports with codes and texts).
 
     Raises
     ------
@@ -99,7 +107,8 @@ def read_statbank(
         ``;``-separated export with ``TID`` and ``INDHOLD``; if a line has
         the wrong number of fields; if ``INDHOLD`` holds text that is neither
         a number nor a missing-value marker; if ``TID`` holds text that is
-        not a period; or if two lines share all dimensions and the period.
+        not a period; if two lines share all dimensions and the period; or if
+        an area label's code and name disagree ("851 Hjørring").
         The message names the file, the column and the first offending rows.
 
     Examples
@@ -132,14 +141,14 @@ def read_statbank(
 
     cells = _read_cells(text, header, file)
     if decimal is None:
-        decimal = _infer_decimal(cells[value_name])
+        decimal = _infer_decimal(cells[value_name], cells[[c for c in header if c not in (period_name, value_name)]])
     values, missing = _parse_values(cells[value_name], decimal, file, value_name)
     periods = _parse_tid(cells[period_name], file, period_name)
     keys = [c for c in header if c not in (period_name, value_name)]
     _check_duplicates(cells[keys], periods, file, period_name)
 
     area = None if area_name is None else cells[area_name]
-    frame = _tidy_frame(cells[dimensions], area, periods, values)
+    frame = _tidy_frame(cells[dimensions], area, periods, values, file, area_name)
     frame.attrs.update(
         source=str(file),
         table_columns=list(header),
@@ -147,6 +156,7 @@ def read_statbank(
         missing_values=int(missing.sum()),
         decimal=decimal,
         encoding=encoding,
+        unrecognised_areas=frame.attrs.get("unrecognised_areas", {}),
     )
     return frame
 
@@ -298,13 +308,23 @@ def _check_field_counts(lines: Sequence[str], expected: int, blank: set[int], fi
         number, count = wrong[0]
         raise DataError(
             f"{file}: the number of fields differs from the header's {expected} in "
-            f"{format_rows([n for n, _ in wrong])} {_LINE_NOTE} (first: {count} fields in row {number}); "
+            f"{describe_rows([n for n, _ in wrong])} (first: {count} fields in row {number}); "
             f"a Statbank export separates every line with {SEPARATOR!r}, like {_EXAMPLE_HEADER!r}"
         )
 
 
-def _infer_decimal(values: pd.Series) -> str:
-    return "," if values.str.fullmatch(_COMMA_EVIDENCE).any() else "."
+def _infer_decimal(values: pd.Series, labels: pd.DataFrame) -> str:
+    """A comma when a value has a decimal comma (or several thousands dots), or when the labels are
+    Danish and every value with a dot is a whole number grouped in thousands (``19.206``)."""
+    if values.str.fullmatch(_COMMA_EVIDENCE).any():
+        return ","
+    dotted = values[values.str.contains(".", regex=False)]
+    if dotted.empty or not dotted.str.fullmatch(_THOUSANDS).all():
+        return "."
+    danish = any(
+        bool(pd.Series(pd.unique(labels[name])).str.casefold().isin(_DANISH_LABELS).any()) for name in labels.columns
+    )
+    return "," if danish else "."
 
 
 def _parse_values(values: pd.Series, decimal: str, file: Path, column: str) -> tuple[pd.Series, pd.Series]:
@@ -319,7 +339,7 @@ def _parse_values(values: pd.Series, decimal: str, file: Path, column: str) -> t
         raise DataError(
             f"{file}: column {column!r} has values that are neither numbers (decimal mark {decimal!r}) "
             f"nor missing-value markers {sorted(MISSING_MARKERS)} (first: {example!r}) in "
-            f"{format_rows(list(values.index[bad.to_numpy()]))} {_LINE_NOTE}"
+            f"{describe_rows(list(values.index[bad.to_numpy()]))}"
         )
     text = values.where(~missing)
     if decimal == ",":
@@ -343,32 +363,66 @@ def _check_duplicates(dimensions: pd.DataFrame, periods: pd.Series, file: Path, 
         first = keys.loc[rows[0]]
         described = ", ".join(f"{name}={str(first[name])!r}" for name in keys.columns)
         raise DataError(
-            f"{file}: the same dimensions and period appear more than once, in {format_rows(rows)} "
-            f"{_LINE_NOTE} (columns {list(keys.columns)}; first: {described}); "
+            f"{file}: the same dimensions and period appear more than once, in {describe_rows(rows)} "
+            f"(columns {list(keys.columns)}; first: {described}); "
             "a Statbank export has one line per cell"
         )
 
 
 def _tidy_frame(
-    dimensions: pd.DataFrame, area: pd.Series | None, periods: pd.Series, values: pd.Series
+    dimensions: pd.DataFrame, area: pd.Series | None, periods: pd.Series, values: pd.Series,
+    file: Path, area_name: str | None,
 ) -> pd.DataFrame:
     """Other dimensions, the area columns, ``period`` and ``value``, indexed 0..n-1."""
     columns = {name: dimensions[name] for name in dimensions.columns}
+    unrecognised: dict[str, int] = {}
     if area is not None:
-        columns.update(_area_columns(area))
+        area_columns, unrecognised = _area_columns(area, file, area_name or "")
+        columns.update(area_columns)
     columns["period"] = periods
     columns["value"] = values
-    return pd.concat(columns, axis=1).reset_index(drop=True)
+    frame = pd.concat(columns, axis=1).reset_index(drop=True)
+    frame.attrs["unrecognised_areas"] = unrecognised
+    return frame
 
 
-def _area_columns(labels: pd.Series) -> dict[str, pd.Series]:
-    """``area``, ``area_code`` and ``area_level``, looking up each distinct label once."""
+def _area_columns(labels: pd.Series, file: Path, column: str) -> tuple[dict[str, pd.Series], dict[str, int]]:
+    """``area``, ``area_code`` and ``area_level``, looking up each distinct label once.
+
+    Labels whose code and name disagree raise; labels that are no known area
+    (neither a municipality, region, province, the country nor one of
+    Statbank's areas outside them) are counted and named in a warning.
+    """
     inverse, distinct = pd.factorize(labels)
     looked_up = [area_code(label) for label in distinct]
+    conflicts = [(i, code_label_conflict(label)) for i, label in enumerate(distinct)]
+    conflicts = [(i, text) for i, text in conflicts if text is not None]
+    if conflicts:
+        first, text = conflicts[0]
+        rows = labels.index[np.isin(inverse, [i for i, _ in conflicts])]
+        raise DataError(
+            f"{file}: column {column!r} has area labels whose code and name disagree "
+            f"(first: {distinct[first]!r}: {text}) in {describe_rows(list(rows))}; correct the code or the name"
+        )
+    strange = [
+        i for i, (label, (_, level)) in enumerate(zip(distinct, looked_up, strict=True))
+        if level == "other" and not is_known_other_area(label)
+    ]
+    unrecognised: dict[str, int] = {}
+    if strange:
+        counts = np.bincount(inverse, minlength=len(distinct))
+        unrecognised = {str(distinct[i]): int(counts[i]) for i in strange}
+        rows = labels.index[np.isin(inverse, strange)]
+        shown = ", ".join(repr(label) for label in list(unrecognised)[:5])
+        warn_user(
+            f"{file}: column {column!r} has area labels that are no known municipality, region, province or "
+            f"country ({shown}) in {describe_rows(list(rows))}; their area_code is <NA> and their area_level "
+            "'other'; check the spelling, or pass area_column= if another column holds the areas"
+        )
     codes = pd.array([code for code, _ in looked_up], dtype="Int64")
     levels = np.array([level for _, level in looked_up], dtype=object)
     return {
         "area": labels,
         "area_code": pd.Series(codes.take(inverse), index=labels.index),
         "area_level": pd.Series(levels[inverse], index=labels.index, dtype="str"),
-    }
+    }, unrecognised
