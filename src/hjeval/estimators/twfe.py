@@ -17,7 +17,6 @@ scores, cell sums), or built in full only when asked for
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -26,39 +25,9 @@ import numpy as np
 from hjeval.design.panel import PanelDesign
 from hjeval.design.rows import selected_rows
 from hjeval.design.twoway import ColumnEffects, ProjectedRows, TwoWayProjector
-from hjeval.errors import DataError, HjevalWarning
+from hjeval.errors import DataError
 
-__all__ = ["PlaceboDraws", "TwfeFit", "fit_twfe"]
-
-
-@dataclass(frozen=True)
-class PlaceboDraws:
-    """Treatment coefficients under the actual and re-assigned treatment.
-
-    Attributes
-    ----------
-    estimates : numpy.ndarray, shape (S, m)
-        The actual assignment first.
-    slopes : numpy.ndarray, shape (S, m, m)
-        See :meth:`TwfeFit.assignment_estimates`.
-    assignments : list of numpy.ndarray
-        Group codes treated in each kept assignment.
-    exact : bool
-        All single-group re-assignments enumerated (one treated group), not drawn.
-    degenerate : int
-        Re-assignments left out because the effect cannot be estimated there.
-    """
-
-    estimates: np.ndarray
-    slopes: np.ndarray
-    assignments: list[np.ndarray]
-    exact: bool
-    degenerate: int
-
-    @property
-    def n_draws(self) -> int:
-        """Re-assignments used (the actual one not counted)."""
-        return len(self.assignments) - 1
+__all__ = ["TwfeFit", "fit_twfe"]
 
 
 class _DesignColumns:
@@ -269,39 +238,6 @@ class TwfeFit:
             values = outcome[block.rows] if block.weight is None else outcome[block.rows] * block.weight
             total += block.tilde[:-1] @ values
         return total
-
-    def placebo_draws(self, rng: np.random.Generator, draws: int, *, stacklevel: int = 2) -> PlaceboDraws:
-        """Evaluate the treatment re-assigned to other groups, with the same timing.
-
-        With one treated group every comparison group is treated in turn
-        (exact enumeration); with several, ``draws`` random sets of as many
-        groups are drawn with ``rng``. Re-assignments whose effect cannot be
-        estimated (a group without rows in some treated period) are left out,
-        counted and warned about (``stacklevel`` as in :func:`warnings.warn`,
-        counted from the caller of this method).
-        """
-        design = self.design
-        treated = design.treated_groups
-        exact = len(treated) == 1
-        if exact:
-            assignments = [treated] + [np.array([g]) for g in design.comparison_groups]
-        else:
-            groups = np.arange(design.n_groups)
-            assignments = [treated] + [
-                np.sort(rng.choice(groups, size=len(treated), replace=False)) for _ in range(draws)
-            ]
-        estimates, slopes = self.assignment_estimates(assignments)
-        usable = np.isfinite(estimates).all(axis=1)
-        if not usable[0]:
-            raise DataError("the treatment effect cannot be estimated for the treated group")
-        degenerate = int((~usable).sum())
-        if degenerate:
-            warnings.warn(
-                f"{degenerate} placebo re-assignment(s) left out: the group has no rows in some treated period, "
-                "so the effect cannot be estimated there", HjevalWarning, stacklevel=stacklevel + 1,
-            )
-        kept = [a for a, keep in zip(assignments, usable, strict=True) if keep]
-        return PlaceboDraws(estimates[usable], slopes[usable], kept, exact, degenerate)
 
     def fixed_effects(self) -> tuple[np.ndarray, np.ndarray]:
         """Unit and period effects of the fitted model (first period at 0)."""
