@@ -34,22 +34,25 @@ EPOCH = "1790000000"  # 2026-09-21
 
 
 def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
-            comparison_persons: dict[int, int] | None = None) -> None:
+            comparison_persons: dict[int, int] | None = None, treated: int = TREATED,
+            caseload_after: float = 350.0, effect: float = 4.0) -> None:
+    """A small panel; ``treated`` gets the reform, its caseload goes from 750 to ``caseload_after`` cases."""
     rng = np.random.default_rng(seed)
     rows = []
     person = 4_000_000_000
+    others = [c for c in [TREATED, *COMPARISON] if c != treated]
     cycle = {m: 6 + np.cumsum(rng.normal(0, 0.05, len(MONTHS))) - np.linspace(0, 2, len(MONTHS))
-             for m in [TREATED, *COMPARISON]}
-    for municipality in [TREATED, *COMPARISON]:
-        persons = 3 if municipality == SMALL else (treated_persons if municipality == TREATED else 40)
+             for m in [treated, *others]}
+    for municipality in [treated, *others]:
+        persons = 3 if municipality == SMALL else (treated_persons if municipality == treated else 40)
         persons = (comparison_persons or {}).get(municipality, persons)
         for i in range(persons):
             person += 1
             # in the treated municipality only three persons are there in 2012
-            first = 0 if municipality != TREATED or i < 3 else 12
+            first = 0 if municipality != treated or i < 3 else 12
             months = np.arange(first, len(MONTHS))
-            post = (municipality == TREATED) & (MONTHS[months] >= pd.Period("2015-01", "M"))
-            hours = (5 + 0.5 * (i % 4) - 0.8 * cycle[municipality][months] + 4.0 * post
+            post = (municipality == treated) & (MONTHS[months] >= pd.Period("2015-01", "M"))
+            hours = (5 + 0.5 * (i % 4) - 0.8 * cycle[municipality][months] + effect * post
                      + rng.normal(0, 1.5, len(months))).clip(0, 160)
             rows.append(pd.DataFrame({
                 "person_id": person, "municipality": municipality,
@@ -64,7 +67,7 @@ def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
     for m in cycle:
         for p in MONTHS:
             fte = 10.0
-            cases = 350.0 if m == TREATED and p >= pd.Period("2015-01", "M") else 750.0
+            cases = caseload_after if m == treated and p >= pd.Period("2015-01", "M") else 750.0
             caseload.append({"municipality": m, "period": str(p), "benefit_area": "cash_benefit",
                              "caseworker_fte": fte, "open_cases": cases})
     pd.DataFrame(caseload).to_csv(folder / "caseload.csv", index=False)
@@ -543,3 +546,134 @@ def test_html_renders_in_chromium_with_every_image(built: Path) -> None:
     assert "Resumé" in text and len(text) > 2000
     assert _not_blank(shot) > 0.05
     assert all(url.startswith(("file:", "data:")) for url in requests), "the page fetched from the network"
+
+
+# --- the words follow the data and the configuration, not one case -----------------------------------------------
+
+# (treated, its name, its region in Danish and English, its caseload after the start, main pool, other pool)
+ELSEWHERE = {
+    "frederiksberg": (147, "Frederiksberg", "Region Hovedstaden", "Capital Region of Denmark", 350.0, "all",
+                      "north_jutland"),
+    "aabenraa": (580, "Aabenraa", "Region Syddanmark", "Region of Southern Denmark", 900.0, "north_jutland",
+                 "rural"),
+    "unchanged": (860, "Hjørring", "Region Nordjylland", "North Denmark Region", 760.0, "all", "north_jutland"),
+}
+
+
+def _config_for(treated: int, comparison: str, other_pool: str, caseload: bool = True) -> str:
+    text = (CONFIG.replace('title = "Testrapport"\n', "")
+            .replace("treated = 860", f"treated = {treated}")
+            .replace('comparison = "all"', f'comparison = "{comparison}"')
+            .replace('comparison_pools = ["north_jutland"]', f'comparison_pools = ["{other_pool}"]'))
+    return text if caseload else text.replace('caseload = "caseload.csv"\n', "")
+
+
+@pytest.fixture(scope="module", params=sorted(ELSEWHERE))
+def elsewhere(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Path]]:
+    case = request.param
+    treated, _, _, _, after, comparison, other_pool = ELSEWHERE[case]
+    folder = tmp_path_factory.mktemp(f"elsewhere_{case}")
+    _panels(folder, treated=treated, caseload_after=after)
+    (folder / "evaluation.toml").write_text(_config_for(treated, comparison, other_pool), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return case, {language: build_report(folder / "evaluation.toml", folder / language, language=language,
+                                             pdf=False).folder for language in ("da", "en")}
+
+
+def _expected_caseload(table: pd.DataFrame, language: str) -> str:
+    """The caseload sentence's numbers, from the published caseload table: 2014 against 2017."""
+    treated = table[table["series"] == "treated"].assign(year=lambda d: d["period"].str[:4])
+    before = treated.loc[treated["year"] == "2014", "cases_per_caseworker"].mean()
+    after = treated.loc[treated["year"] == "2017", "cases_per_caseworker"].mean()
+    percent = round(100 * (after / before - 1))
+    sign = "−" if percent < 0 else ("+" if percent > 0 else "")
+    unit = " %" if language == "da" else "%"
+    word = {"da": ("fra", "til") if abs(after / before - 1) > 0.05 else ("", "og"),
+            "en": ("from", "to") if abs(after / before - 1) > 0.05 else ("", "and")}[language]
+    in_ = "i" if language == "da" else "in"
+    start = f"{word[0]} " if word[0] else ""
+    return f"{start}{before:.0f} {in_} 2014 {word[1]} {after:.0f} {in_} 2017 ({sign}{abs(percent)}{unit})"
+
+
+def test_report_for_another_municipality_names_it_and_its_region(elsewhere: tuple[str, dict[str, Path]]) -> None:
+    case, folders = elsewhere
+    treated, name, region_da, region_en, after, comparison, other_pool = ELSEWHERE[case]
+    in_north_jutland = treated in (773, 787, 810, 813, 820, 825, 840, 846, 849, 851, 860)
+    pools = {"da": {"all": "alle øvrige kommuner",
+                    "north_jutland": "de øvrige nordjyske kommuner" if in_north_jutland else "de nordjyske kommuner",
+                    "rural": "de nordjyske landkommuner"},
+             "en": {"all": "all other municipalities",
+                    "north_jutland": ("the other North Jutland municipalities" if in_north_jutland
+                                      else "the North Jutland municipalities"),
+                    "rural": "the rural municipalities of North Jutland"}}
+    for language, folder in folders.items():
+        text = _text_of((folder / "report.html").read_text(encoding="utf-8"))
+        region = region_da if language == "da" else region_en
+        kommune = "Kommune" if language == "da" else "Municipality"
+        assert f"{name} {kommune} ({region})" in text, (case, language)
+        assert "Flere i job og uddannelse" not in text  # no title in the config: one is built from the data
+        assert f"{name} {kommune}" in text.split("Resumé" if language == "da" else "Summary")[0]
+        if name != "Hjørring":
+            assert "Hjørring" not in text, (case, language)
+        for word in ("halverede", "halveret", "halved", "Reformen halverede"):
+            assert word not in text, (case, language, word)
+        assert pools[language][comparison] in text, (case, language)
+        assert pools[language][other_pool] in text, (case, language)
+        if not in_north_jutland:
+            assert "øvrige nordjyske" not in text and "other North Jutland" not in text
+        assert "group not in the comparison pool" not in text  # the exclusion reason is worded too
+        # the caseload sentence is computed from the published caseload table
+        table = pd.read_csv(folder / "tables" / "caseload.csv", dtype={"period": str})
+        expected = _expected_caseload(table, language)
+        assert expected in text, (case, language, expected)
+        verb = {"da": {"fell": "faldt", "rose": "steg", "same": "omtrent uændret"},
+                "en": {"fell": "fell", "rose": "rose", "same": "stayed about the same"}}[language]
+        change = after / 750.0 - 1
+        kind = "same" if abs(change) <= 0.05 else ("fell" if change < 0 else "rose")
+        assert verb[kind] in text, (case, language)
+        for other in set(verb.values()) - {verb[kind]}:
+            assert f"sagsbehandler {other}" not in text and f"caseworker {other}" not in text
+
+
+def test_report_without_a_caseload_panel_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    _panels(tmp_path, treated=147)
+    (tmp_path / "evaluation.toml").write_text(_config_for(147, "all", "north_jutland", caseload=False),
+                                              encoding="utf-8")
+    for language, sentence in (("da", "Der er ikke angivet data om sagsstammen"),
+                               ("en", "No caseload data were given")):
+        folder = build_report(tmp_path / "evaluation.toml", tmp_path / language, language=language, pdf=False).folder
+        html = (folder / "report.html").read_text(encoding="utf-8")
+        assert sentence in _text_of(html)
+        assert 'id="figure-caseload"' not in html and not (folder / "tables" / "caseload.csv").exists()
+        assert not list((folder / "figures").glob("caseload.*"))
+
+
+def test_pool_names_follow_the_treated_municipality() -> None:
+    from hjeval.report.render import pool_name, region_name
+
+    assert pool_name("north_jutland", "da", 860) == "de øvrige nordjyske kommuner"
+    assert pool_name("north_jutland", "da", 580) == "de nordjyske kommuner"
+    assert pool_name("north_jutland", "en", 147) == "the North Jutland municipalities"
+    assert pool_name("rural", "en", 860).startswith("the other rural municipalities of North Jutland")
+    assert pool_name("rural", "da", 851).startswith("de nordjyske landkommuner")  # Aalborg is not rural
+    assert pool_name((147, 580, 860), "da", 860) == "2 udvalgte kommuner"
+    assert pool_name((147, 580), "en", 860) == "2 selected municipalities"
+    assert pool_name((147, 860), "en", 860) == "1 selected municipality"
+    assert region_name(580, "da") == "Region Syddanmark" and region_name(147, "en") == "Capital Region of Denmark"
+
+
+def test_a_lower_effect_is_worded_as_lower(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    _panels(tmp_path, treated=580, effect=-4.0)
+    (tmp_path / "evaluation.toml").write_text(_config_for(580, "all", "north_jutland"), encoding="utf-8")
+    for language, lower, higher in (("da", ("har mindsket arbejdstiden", "timer mindre arbejde"),
+                                     ("har øget arbejdstiden", "timer mere arbejde")),
+                                    ("en", ("lowered hours worked", "fewer hours of work"),
+                                     ("raised hours worked", "more hours of work"))):
+        folder = build_report(tmp_path / "evaluation.toml", tmp_path / language, language=language, pdf=False).folder
+        text = _text_of((folder / "report.html").read_text(encoding="utf-8"))
+        assert all(phrase in text for phrase in lower), language
+        assert not any(phrase in text for phrase in higher), language
+        assert "group not in the comparison pool" not in text

@@ -20,10 +20,19 @@ from hjeval._version import __version__
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.methods import inference_notes, method_detail, method_name, method_paragraph, size_paragraphs
-from hjeval.report.render import Figure, Numbers, Page, Table, group_name, hours_per_full_time_week, pool_name
+from hjeval.report.render import (
+    Figure,
+    Numbers,
+    Page,
+    Table,
+    group_name,
+    hours_per_full_time_week,
+    pool_name,
+    region_name,
+)
 from hjeval.report.text import TEXT
 
-__all__ = ["Stamp", "compose_page"]
+__all__ = ["Stamp", "caseload_change", "caseload_sentence", "compose_page"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,84 @@ def span_text(span: str, language: ReportLanguage) -> str:
     return f"{month_text(first, language)}–{month_text(last, language)}"
 
 
+CASELOAD_UNCHANGED = 0.05
+"""A relative change of the caseload within this share is worded as "about the same"."""
+
+
+def _months(period: object) -> tuple[pd.Period, pd.Period]:
+    """First and last month of a period of any frequency (a month, a quarter, a year)."""
+    value = period if isinstance(period, pd.Period) else pd.Period(str(period))
+    return value.start_time.to_period("M"), value.end_time.to_period("M")
+
+
+def caseload_change(table: pd.DataFrame, start: str) -> dict[str, Any] | None:
+    """The treated municipality's cases per caseworker the year before the start and in the latest year.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The published caseload table (``period, series, cases_per_caseworker``; withheld cells NaN).
+    start : str
+        First month of the reform.
+
+    Returns
+    -------
+    dict or None
+        ``before``, ``after`` (means of the periods of each window with a published value),
+        ``change`` (``after / before - 1``), ``before_span`` and ``after_span`` (``"YYYY-MM–YYYY-MM"``);
+        None when either window has no published value.
+    """
+    first = pd.Period(start, "M")
+    rows = table[table["series"] == "treated"]
+    months = [_months(p) for p in rows["period"]]
+    values = pd.to_numeric(rows["cases_per_caseworker"], errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(values)
+    before = np.array([known[i] and first - 12 <= m[0] and m[1] < first for i, m in enumerate(months)], dtype=bool)
+    after_all = np.array([known[i] and m[0] >= first for i, m in enumerate(months)], dtype=bool)
+    if not before.any() or not after_all.any():
+        return None
+    last = max(months[i][1] for i in np.flatnonzero(after_all))
+    after = after_all & np.array([m[0] > last - 12 for m in months], dtype=bool)
+    b, a = float(values[before].mean()), float(values[after].mean())
+    if not b > 0:
+        return None
+
+    def span(mask: np.ndarray) -> str:
+        chosen = [months[i] for i in np.flatnonzero(mask)]
+        return f"{min(m[0] for m in chosen)}–{max(m[1] for m in chosen)}"
+
+    return {"before": b, "after": a, "change": a / b - 1, "before_span": span(before), "after_span": span(after)}
+
+
+def caseload_sentence(analysis: Analysis, table: pd.DataFrame | None, language: ReportLanguage) -> str:
+    """How the treated municipality's caseload changed, in words, from the published caseload table."""
+    t = TEXT[language]
+    municipality = analysis.treated_name
+    if table is None:
+        return t["caseload_absent"]
+    change = caseload_change(table, analysis.config.evaluation.start)
+    if change is None:
+        return t["caseload_unknown"].format(municipality=municipality)
+    fmt = Numbers(language)
+    relative = change["change"]
+    key = ("caseload_same" if abs(relative) <= CASELOAD_UNCHANGED
+           else "caseload_fell" if relative < 0 else "caseload_rose")
+    decimals = 0 if min(change["before"], change["after"]) >= 20 else 1
+    percent = fmt(100 * relative, 0, sign=True).replace("-", "−")
+    return t[key].format(municipality=municipality, before=fmt(change["before"], decimals),
+                         after=fmt(change["after"], decimals),
+                         before_span=span_text(change["before_span"], language),
+                         after_span=span_text(change["after_span"], language),
+                         change=f"{percent} %" if language == "da" else f"{percent}%")
+
+
+def report_title(analysis: Analysis, language: ReportLanguage) -> str:
+    """The configured title, or one built from the treated municipality and the target group."""
+    if analysis.config.title:
+        return analysis.config.title
+    return TEXT[language]["title"].format(group=group_name(analysis, language), municipality=analysis.treated_name)
+
+
 def inference_text(result: Any, language: ReportLanguage) -> str:
     """How a result's uncertainty was obtained, in words, from the fields of its inference record."""
     return method_detail(result.inference, language, Numbers(language))
@@ -74,10 +161,10 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
     effect = 12 * main.estimate
     low, high = (12 * c for c in main.ci)
     level = fmt.percent(main.conf_level)
-    paragraphs = [t["summary_effect"].format(
+    paragraphs = [t["summary_effect" if effect >= 0 else "summary_effect_lower"].format(
         start=month_text(spec.start, language), group=group_name(analysis, language), municipality=municipality,
-        effect=fmt(effect), pool=pool_name(spec.comparison, language),
-        weeks=fmt(effect / hours_per_full_time_week(), 1))]
+        effect=fmt(abs(effect)), pool=pool_name(spec.comparison, language, spec.treated),
+        weeks=fmt(abs(effect) / hours_per_full_time_week(), 1))]
     if not (math.isfinite(low) and math.isfinite(high)):
         paragraphs.append(t["summary_uncertainty_unbounded"])
     elif low <= 0 <= high:
@@ -100,7 +187,8 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
             before=span_text(published["raw_comparison"].set_index("series").loc["treated_before", "window"], language),
             after=span_text(published["raw_comparison"].set_index("series").loc["treated_after", "window"], language),
             raw_before=fmt(raw["treated_before"], 0), raw_after=fmt(raw["treated_after"], 0),
-            raw_change=fmt(parts["raw_change"], 0), cycle=fmt(parts["cycle"], 0), other=fmt(other, 0),
+            of_change=t["raw_rise" if parts["raw_change"] >= 0 else "raw_fall"],
+            raw_change=fmt(abs(parts["raw_change"]), 0), cycle=fmt(parts["cycle"], 0), other=fmt(other, 0),
             effect=fmt(parts["effect"], 0)))
     p = analysis.event.pretrend.get("pvalue", math.nan)
     key = "summary_pretrend" if _pretrend_ok(analysis) else "summary_pretrend_fails"
@@ -212,13 +300,14 @@ def _alternatives_table(published: pd.DataFrame, analysis: Analysis, language: R
     return Table(header=header, rows=rows, numeric=frozenset({1, 2, 3, 5}), css="alternatives")
 
 
-def alternative_label(kind: str, pool: str | tuple[int, ...] | None, language: ReportLanguage) -> str:
+def alternative_label(kind: str, pool: str | tuple[int, ...] | None, language: ReportLanguage,
+                      treated: int | None = None) -> str:
     """Name of a robustness variant in the report's language."""
     t = TEXT[language]
     if kind == "main":
-        return t["alt_main"].format(pool=pool_name(pool or "all", language))
+        return t["alt_main"].format(pool=pool_name(pool or "all", language, treated))
     if kind == "pool":
-        return t["alt_pool"].format(pool=pool_name(pool or "all", language))
+        return t["alt_pool"].format(pool=pool_name(pool or "all", language, treated))
     return t[f"alt_{kind}"]
 
 
@@ -235,7 +324,14 @@ def _rows_used(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> st
     exclusions = list(provenance.get("exclusions", ()))
     if exclusions:
         n = sum(int(e["rows"]) for e in exclusions)
-        reasons = "; ".join(f"{fmt(float(e['rows']), 0)} ({e['reason']})" for e in exclusions)
+        spec = analysis.config.evaluation
+
+        def reason(text: str) -> str:
+            if str(text).startswith("group not in the comparison pool"):
+                return t["excluded_not_in_pool"].format(pool=pool_name(spec.comparison, language, spec.treated))
+            return str(text)
+
+        reasons = "; ".join(f"{fmt(float(e['rows']), 0)} ({reason(e['reason'])})" for e in exclusions)
         excluded = t["rows_excluded"].format(n=fmt(float(n), 0), reasons=reasons)
     else:
         excluded = t["rows_excluded_none"]
@@ -273,14 +369,20 @@ def compose_page(
     municipality = analysis.treated_name
     cells = analysis.cells["period"]
     context: dict[str, Any] = {
-        "subtitle": t["subtitle"].format(municipality=municipality, group=group_name(analysis, language)),
+        "subtitle": t["subtitle"].format(municipality=municipality, group=group_name(analysis, language),
+                                         region=region_name(spec.treated, language),
+                                         start=month_text(spec.start, language)).replace(" ()", ""),
+        "caseload_text": caseload_sentence(analysis, published.get("caseload"), language),
         "built": t["built"].format(date=stamp.build_date, version=__version__),
-        "headline": {"number": fmt(12 * main.estimate, 0, sign=True)},
+        "headline": {"number": fmt(12 * main.estimate, 0, sign=True) if main.estimate >= 0
+                     else fmt(abs(12 * main.estimate), 0),
+                     "unit": t["headline_unit" if main.estimate >= 0 else "headline_unit_lower"]},
         "summary": _summary(analysis, published, language, fmt),
         "key_figures": _key_figures(analysis, language, fmt),
         "figures": figures,
         "raw_table": _raw_table(published["raw_comparison"], analysis, language, fmt),
-        "main_intro": t["main_intro"].format(municipality=municipality, pool=pool_name(spec.comparison, language),
+        "main_intro": t["main_intro"].format(municipality=municipality,
+                                             pool=pool_name(spec.comparison, language, spec.treated),
                                              cycle_text=t[f"cycle_{spec.cycle_method}"]),
         "main_table": _main_table(analysis, language, fmt),
         "decomposition_table": _decomposition_table(published["decomposition"], language, fmt),
@@ -301,4 +403,4 @@ def compose_page(
                                              date=stamp.build_date),
         "config_text": analysis.config.text,
     }
-    return Page(language=language, title=analysis.config.title, context=context)
+    return Page(language=language, title=report_title(analysis, language), context=context)

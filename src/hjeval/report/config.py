@@ -28,7 +28,7 @@ EXAMPLE_CONFIG = """\
 # Paths are relative to the folder of this file.
 
 [report]
-title = "Flere i job og uddannelse"     # the report's title
+title = "Flere i job og uddannelse"     # the project's title (leave out: built from municipality and group)
 language = "da"                          # "da" (default) or "en"; --lang on the command line wins
 disclosure_threshold = 5                 # no number shown rests on fewer persons than this
 seed = 0                                 # seed for randomised inference (recorded in the report)
@@ -113,7 +113,8 @@ class ReportConfig:
     text: str
     data: DataFiles
     evaluation: EvaluationSpec
-    title: str = "Flere i job og uddannelse"
+    title: str | None = None
+    """The report's title; None: built from the municipality and the target group."""
     language: ReportLanguage = "da"
     disclosure_threshold: int = 5
     seed: int = 0

@@ -57,13 +57,16 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
     fmt = Numbers(language)
     spec = analysis.config.evaluation
     municipality = analysis.treated_name
-    pool = pool_name(spec.comparison, language)
+    pool = pool_name(spec.comparison, language, spec.treated)
     labels = {"treated": municipality}
     figures = []
     data = published.figure_data
     if "caseload" in data:
         figures.append(_figure(
-            "caseload", caseload_plot(data["caseload"], language=language, labels=labels),
+            # only the start is known here: no component dates of one particular reform, and the levels
+            # before and after are given in the text (the year before the start against the latest year)
+            "caseload", caseload_plot(data["caseload"], language=language, labels=labels, levels=False,
+                                      components={spec.start: t["caseload_mark"]}),
             t["development_caseload"].format(municipality=municipality, pool=pool)))
     figures.append(_figure(
         "outcome", outcome_over_time(data["outcome"], language=language, scale=12, start=spec.start, labels=labels,

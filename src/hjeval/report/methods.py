@@ -357,7 +357,8 @@ def _shown_results(analysis: Analysis, language: ReportLanguage) -> list[tuple[s
     shown.append((t["what_event"], analysis.event))
     if analysis.conley_taber is not None:
         shown.append((t["what_conley_taber"], analysis.conley_taber))
-    shown += [(t["what_pool"].format(pool=pool_name(p.pool, language)), p.result) for p in analysis.pools]
+    treated = analysis.config.evaluation.treated
+    shown += [(t["what_pool"].format(pool=pool_name(p.pool, language, treated)), p.result) for p in analysis.pools]
     return shown
 
 

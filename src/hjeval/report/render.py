@@ -18,11 +18,12 @@ import jinja2
 import pandas as pd
 
 from hjeval._version import __version__
+from hjeval.data.municipalities import MUNICIPALITIES, NORTH_JUTLAND, RURAL_MUNICIPALITIES
 from hjeval.evaluation import HOURS_PER_FULL_TIME_YEAR
 from hjeval.plots.style import format_number
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
-from hjeval.report.text import BENEFIT_GROUP_NAMES, POOL_NAMES, TEXT
+from hjeval.report.text import BENEFIT_GROUP_NAMES, POOL_NAMES, REGION_NAMES, TEXT
 
 __all__ = ["Figure", "Page", "Table", "render_html", "render_pdf"]
 
@@ -95,12 +96,39 @@ class Numbers:
         return f"{self(100 * share, 0)} %" if self.language == "da" else f"{self(100 * share, 0)}%"
 
 
-def pool_name(pool: str | tuple[int, ...], language: ReportLanguage) -> str:
-    """The comparison pool in words."""
+def pool_name(pool: str | tuple[int, ...], language: ReportLanguage, treated: int | None = None) -> str:
+    """The comparison pool in words, for the treated municipality ``treated``.
+
+    A named pool is called "the other ..." only when the treated municipality belongs to the
+    pool's area (and is therefore left out of it); an explicit list is counted without it.
+
+    Examples
+    --------
+    >>> pool_name("north_jutland", "da", 860), pool_name("north_jutland", "da", 147)
+    ('de øvrige nordjyske kommuner', 'de nordjyske kommuner')
+    >>> pool_name((860, 147, 580), "en", 860)
+    '2 selected municipalities'
+    """
     names = POOL_NAMES[language]
     if isinstance(pool, tuple):
-        return names["list"].format(n=len(pool))
+        n = len([code for code in pool if code != treated])
+        return names["list_one"] if n == 1 else names["list"].format(n=n)
+    members = {"north_jutland": NORTH_JUTLAND, "rural": RURAL_MUNICIPALITIES}.get(pool)
+    if members is not None and treated in members:
+        return names.get(f"{pool}_other", pool)
     return names.get(pool, pool)
+
+
+def region_name(municipality: int, language: ReportLanguage) -> str:
+    """The region of a municipality in words ("" for a code outside the 98 municipalities).
+
+    Examples
+    --------
+    >>> region_name(580, "da"), region_name(147, "en")
+    ('Region Syddanmark', 'Capital Region of Denmark')
+    """
+    entry = MUNICIPALITIES.get(municipality)
+    return REGION_NAMES[language].get(entry[1], "") if entry is not None else ""
 
 
 def _environment() -> jinja2.Environment:

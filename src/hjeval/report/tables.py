@@ -162,7 +162,8 @@ def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
 
     def row(kind: str, pool: str | tuple[int, ...] | None, result: EffectResult, n: int) -> dict[str, object]:
         record = result.inference
-        return {"variant": kind, "pool": _pool_text(pool), "label": alternative_label(kind, pool, language),
+        return {"variant": kind, "pool": _pool_text(pool),
+                "label": alternative_label(kind, pool, language, spec.treated),
                 "hours_per_year": 12 * result.estimate, "ci_low": 12 * result.ci[0], "ci_high": 12 * result.ci[1],
                 "p_value": result.pvalue, "inference": record.method, "size_corrected": record.size_corrected,
                 "method": method_name(record, language), "municipalities": n}

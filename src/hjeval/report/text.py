@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["BENEFIT_GROUP_NAMES", "POOL_NAMES", "TEXT"]
+__all__ = ["BENEFIT_GROUP_NAMES", "POOL_NAMES", "REGION_NAMES", "TEXT"]
 
 BENEFIT_GROUP_NAMES: Final[dict[str, dict[str, str]]] = {
     "da": {
@@ -27,32 +27,63 @@ BENEFIT_GROUP_NAMES: Final[dict[str, dict[str, str]]] = {
 }
 
 POOL_NAMES: Final[dict[str, dict[str, str]]] = {
+    # "_other": the treated municipality belongs to the pool's area and is left out of it
     "da": {
         "all": "alle øvrige kommuner",
-        "north_jutland": "de øvrige nordjyske kommuner",
-        "rural": "landkommunerne (Danmarks Statistiks kommunegruppe)",
+        "north_jutland": "de nordjyske kommuner",
+        "north_jutland_other": "de øvrige nordjyske kommuner",
+        "rural": "de nordjyske landkommuner (Danmarks Statistiks kommunegruppe)",
+        "rural_other": "de øvrige nordjyske landkommuner (Danmarks Statistiks kommunegruppe)",
         "list": "{n} udvalgte kommuner",
+        "list_one": "1 udvalgt kommune",
     },
     "en": {
         "all": "all other municipalities",
-        "north_jutland": "the other North Jutland municipalities",
-        "rural": "the rural municipalities (Statistics Denmark's municipality group)",
+        "north_jutland": "the North Jutland municipalities",
+        "north_jutland_other": "the other North Jutland municipalities",
+        "rural": "the rural municipalities of North Jutland (Statistics Denmark's municipality group)",
+        "rural_other": "the other rural municipalities of North Jutland (Statistics Denmark's municipality group)",
         "list": "{n} selected municipalities",
+        "list_one": "1 selected municipality",
+    },
+}
+
+REGION_NAMES: Final[dict[str, dict[int, str]]] = {
+    "da": {
+        81: "Region Nordjylland",
+        82: "Region Midtjylland",
+        83: "Region Syddanmark",
+        84: "Region Hovedstaden",
+        85: "Region Sjælland",
+    },
+    "en": {
+        81: "North Denmark Region",
+        82: "Central Denmark Region",
+        83: "Region of Southern Denmark",
+        84: "Capital Region of Denmark",
+        85: "Region Zealand",
     },
 }
 
 TEXT: Final[dict[str, dict[str, str]]] = {
     "da": {
         "lang": "da",
-        "subtitle": "Evaluering af indsatsen i {municipality} Kommune for {group}",
+        "title": "Evaluering af indsatsen for {group} i {municipality} Kommune",
+        "subtitle": "Indsatsen for {group} i {municipality} Kommune ({region}) fra {start}",
         "built": "Udarbejdet {date} med hjeval {version}",
         "summary": "Resumé",
         "headline_unit": "timer mere arbejde om året pr. person",
+        "headline_unit_lower": "timer mindre arbejde om året pr. person",
         "headline_sub": "når der er taget højde for konjunkturerne",
         "summary_effect": (
             "Reformen fra {start} har øget arbejdstiden for {group} i {municipality} med {effect} timer om året "
             "pr. person, når der er taget højde for konjunkturerne og for udviklingen i {pool}. Det svarer til "
             "{weeks} ugers fuldtidsarbejde om året."
+        ),
+        "summary_effect_lower": (
+            "Reformen fra {start} har mindsket arbejdstiden for {group} i {municipality} med {effect} timer om "
+            "året pr. person, når der er taget højde for konjunkturerne og for udviklingen i {pool}. Det svarer "
+            "til {weeks} ugers fuldtidsarbejde om året."
         ),
         "summary_uncertainty": (
             "Med {level} sikkerhed ligger effekten mellem {low} og {high} timer om året. Effekten er "
@@ -90,10 +121,12 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         ),
         "summary_raw": (
             "Før reformen ({before}) arbejdede målgruppen i gennemsnit {raw_before} timer om året, efter reformen "
-            "({after}) {raw_after} timer. Af stigningen på {raw_change} timer skyldes {cycle} timer "
+            "({after}) {raw_after} timer. {of_change} på {raw_change} timer skyldes {cycle} timer "
             "konjunkturerne og {other} timer den fælles udvikling og ændret sammensætning af målgruppen; "
             "{effect} timer er reformens effekt."
         ),
+        "raw_rise": "Af stigningen",
+        "raw_fall": "Af faldet",
         "summary_pretrend": (
             "Før reformen udviklede {municipality} sig som sammenligningskommunerne (test for forskellig udvikling "
             "før reformen: p = {p})."
@@ -109,8 +142,26 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "kf_pvalue": "p-værdi ({method})",
         "kf_unadjusted": "Uden konjunkturkorrektion (timer om året)",
         "development": "Udvikling i sagsstamme og beskæftigelse",
-        "development_caseload": (
-            "Antal sager pr. sagsbehandler i {municipality} og i {pool}. Reformen halverede sagsstammen."
+        "development_caseload": "Antal sager pr. sagsbehandler i {municipality} og i {pool}.",
+        "caseload_mark": "reformen starter",
+        "caseload_fell": (
+            "I {municipality} faldt antallet af sager pr. sagsbehandler fra {before} i {before_span} til {after} "
+            "i {after_span} ({change})."
+        ),
+        "caseload_rose": (
+            "I {municipality} steg antallet af sager pr. sagsbehandler fra {before} i {before_span} til {after} "
+            "i {after_span} ({change})."
+        ),
+        "caseload_same": (
+            "I {municipality} var antallet af sager pr. sagsbehandler omtrent uændret (inden for ±5 %): {before} "
+            "i {before_span} og {after} i {after_span} ({change})."
+        ),
+        "caseload_unknown": (
+            "Sagsstammen i {municipality} før og efter reformen kan ikke sammenlignes: der er ikke tal for begge "
+            "perioder, der kan offentliggøres."
+        ),
+        "caseload_absent": (
+            "Der er ikke angivet data om sagsstammen, så udviklingen i antal sager pr. sagsbehandler vises ikke."
         ),
         "event_x": "Perioder à {n} måneder i forhold til reformens start",
         "outcome_title": "Arbejdstimer i {municipality} og sammenligningskommunerne",
@@ -195,6 +246,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rows_used": "Personmåneder i estimationen: {used} af {target} i målgruppen ({excluded}).",
         "rows_excluded_none": "ingen udeladt",
         "rows_excluded": "{n} udeladt: {reasons}",
+        "excluded_not_in_pool": "kommune uden for {pool}",
         "disclosure": "Diskretionering",
         "disclosure_text": (
             "Intet tal i rapporten, i figurerne eller i tabelfilerne bygger på færre end {k} personer. Celler "
@@ -378,13 +430,20 @@ TEXT: Final[dict[str, dict[str, str]]] = {
     },
     "en": {
         "lang": "en",
-        "subtitle": "Evaluation of the reform in {municipality} Municipality for {group}",
+        "title": "Evaluation of the programme for {group} in {municipality} Municipality",
+        "subtitle": "The programme for {group} in {municipality} Municipality ({region}) from {start}",
         "built": "Built {date} with hjeval {version}",
         "summary": "Summary",
         "headline_unit": "more hours of work a year per person",
+        "headline_unit_lower": "fewer hours of work a year per person",
         "headline_sub": "net of the business cycle",
         "summary_effect": (
             "The reform from {start} raised hours worked by {group} in {municipality} by {effect} hours a year "
+            "per person, net of the business cycle and of the development in {pool}. That is {weeks} weeks of "
+            "full-time work a year."
+        ),
+        "summary_effect_lower": (
+            "The reform from {start} lowered hours worked by {group} in {municipality} by {effect} hours a year "
             "per person, net of the business cycle and of the development in {pool}. That is {weeks} weeks of "
             "full-time work a year."
         ),
@@ -424,10 +483,12 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         ),
         "summary_raw": (
             "Before the reform ({before}) the target group worked {raw_before} hours a year on average, after it "
-            "({after}) {raw_after} hours. Of the rise of {raw_change} hours, {cycle} hours are due to the "
+            "({after}) {raw_after} hours. {of_change} of {raw_change} hours, {cycle} hours are due to the "
             "business cycle and {other} hours to the common trend and a changed composition of the target "
             "group; {effect} hours are the reform's effect."
         ),
+        "raw_rise": "Of the rise",
+        "raw_fall": "Of the fall",
         "summary_pretrend": (
             "Before the reform, {municipality} developed like the comparison municipalities (test of different "
             "trends before the reform: p = {p})."
@@ -443,8 +504,26 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "kf_pvalue": "p-value ({method})",
         "kf_unadjusted": "Without the cycle adjustment (hours a year)",
         "development": "Caseloads and employment over time",
-        "development_caseload": (
-            "Cases per caseworker in {municipality} and in {pool}. The reform halved the caseload."
+        "development_caseload": "Cases per caseworker in {municipality} and in {pool}.",
+        "caseload_mark": "the reform starts",
+        "caseload_fell": (
+            "In {municipality} the number of cases per caseworker fell from {before} in {before_span} to {after} "
+            "in {after_span} ({change})."
+        ),
+        "caseload_rose": (
+            "In {municipality} the number of cases per caseworker rose from {before} in {before_span} to {after} "
+            "in {after_span} ({change})."
+        ),
+        "caseload_same": (
+            "In {municipality} the number of cases per caseworker stayed about the same (within ±5%): {before} "
+            "in {before_span} and {after} in {after_span} ({change})."
+        ),
+        "caseload_unknown": (
+            "The caseload in {municipality} before and after the reform cannot be compared: there are no "
+            "publishable figures for both periods."
+        ),
+        "caseload_absent": (
+            "No caseload data were given, so the number of cases per caseworker over time is not shown."
         ),
         "event_x": "Periods of {n} months relative to the start of the reform",
         "outcome_title": "Hours worked in {municipality} and the comparison municipalities",
@@ -532,6 +611,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "rows_used": "Person-months in the estimation: {used} of {target} in the target group ({excluded}).",
         "rows_excluded_none": "none left out",
         "rows_excluded": "{n} left out: {reasons}",
+        "excluded_not_in_pool": "municipality outside {pool}",
         "disclosure": "Disclosure control",
         "disclosure_text": (
             "No number in the report, its figures or its table files rests on fewer than {k} persons. Cells "
