@@ -118,6 +118,26 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(previous)
 
 
+def danish_name_forms(text: str, name: str) -> str:
+    """Danish genitive and official name of the municipality where the templates add a plain "s" or "Kommune".
+
+    A name ending in s, x or z takes an apostrophe in the genitive, and Copenhagen's
+    official name is itself a genitive.
+
+    Examples
+    --------
+    >>> danish_name_forms("Vesthimmerlandss estimat", "Vesthimmerlands")
+    "Vesthimmerlands' estimat"
+    >>> danish_name_forms("i København Kommune; Københavns estimat", "København")
+    'i Københavns Kommune; Københavns estimat'
+    """
+    if name[-1:].lower() in ("s", "x", "z"):
+        text = text.replace(f"{name}s ", f"{name}' ")
+    if name == "København":
+        text = text.replace("København Kommune", "Københavns Kommune")
+    return text
+
+
 def build_report(
     config: ReportConfig | str | Path,
     out: str | Path,
@@ -176,6 +196,8 @@ def build_report(
     inputs = tuple((role, path.name, analysis.rows.get(role, 0), sha256_of(path)) for role, path in cfg.data.items())
     stamp = Stamp(build_date=date, inputs=inputs, primary=published.primary, secondary=published.secondary)
     html = render_html(compose_page(analysis, published.tables, {f.name: f for f in figures}, stamp, lang))
+    if lang == "da":
+        html = danish_name_forms(html, analysis.treated_name)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
