@@ -28,7 +28,7 @@ from hjeval.data import (
 from hjeval.duration import benefit_spells, duration_did, time_on_support
 from hjeval.economics import cost_benefit, persons_off_support
 from hjeval.errors import DataError, HjevalWarning
-from hjeval.estimators import did, event_study, staggered_did
+from hjeval.estimators import did, event_study, staggered_did, synthetic_control, synthetic_did
 from hjeval.results import compare
 from hjeval.synthetic import generate
 
@@ -56,5 +56,7 @@ __all__ = [
     "read_statbank",
     "read_table",
     "staggered_did",
+    "synthetic_control",
+    "synthetic_did",
     "time_on_support",
 ]

@@ -1,0 +1,878 @@
+"""Synthetic control: the treated unit against a weighted average of comparison units.
+
+The comparison units' weights are non-negative and sum to one; they are
+chosen so that the weighted average (the synthetic control) follows the
+treated unit before the start. The effect is the mean gap between the
+treated unit and its synthetic control after the start.
+
+This module also holds what synthetic control and synthetic
+difference-in-differences (:mod:`hjeval.estimators.synthetic_did`) share:
+the balanced panel as a unit x period matrix, and their inference, which
+re-fits the estimator for every re-assignment of the treatment.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.optimize import minimize
+
+from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design, require_columns
+from hjeval.errors import DataError, warn_user
+from hjeval.estimators._simplex import FrankWolfeProblems, frank_wolfe, simplex_least_squares, sparsify
+from hjeval.estimators.did import placebo_errors, placebo_series, provenance_record
+from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
+from hjeval.inference.record import InferenceOptions, InferenceRecord
+from hjeval.inference.strategies import InferenceOffer, infer
+from hjeval.periods import parse_period
+from hjeval.results.synthetic import SyntheticResult
+
+__all__ = ["Predictor", "SyntheticInference", "SyntheticSolver", "synthetic_control"]
+
+SyntheticInference = Literal["placebo", "jackknife", "bootstrap"]
+"""Inference of synthetic control and synthetic DiD: placebo, or jackknife and bootstrap with several treated."""
+
+SyntheticSolver = Literal["exact", "synthdid"]
+
+Predictor = tuple[str, object, object] | tuple[str, object]
+"""``(column, first, last)``: the column's mean over those periods; ``(column, period)`` for one period."""
+
+_FW_MAX_ITER = 10_000
+_FW_MAX_ITER_BEFORE_SPARSIFY = 100
+_LOG_V_RANGE = 10.0
+"""Predictor weights lie within a factor ``exp(10)`` of each other: every predictor counts and W(V) is unique."""
+
+_BOOTSTRAP_ATTEMPTS = 100
+"""A bootstrap draw without treated or without comparison units is drawn again, at most this many times per draw."""
+
+
+def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """Raise DataError unless ``value`` is one of ``allowed`` (listed in the message)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise DataError(f"{name}={value!r} is not one of {list(allowed)}")
+
+
+def check_whole(name: str, value: object, minimum: int) -> int:
+    """A whole number of at least ``minimum``, or DataError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
+        raise DataError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- the balanced panel
+
+
+@dataclass(frozen=True)
+class WidePanel:
+    """A balanced panel as unit x period matrices.
+
+    Attributes
+    ----------
+    y : numpy.ndarray, shape (N, T)
+        The outcome per unit (group) and period: the mean of the rows in the
+        cell (weighted with ``weights=``).
+    x : numpy.ndarray, shape (N, T, k)
+        Cell means of the regressors (cycle, covariates), in ``x_names`` order.
+    x_names : tuple of str
+    design : PanelDesign
+        The design the matrices were built from (codes, labels, exclusions).
+    sizes : numpy.ndarray, shape (N,)
+        Each unit's size for the size correction (persons, weight sum or rows).
+    size_measure : {"persons", "weight sum", "rows"}
+    """
+
+    y: np.ndarray
+    x: np.ndarray
+    x_names: tuple[str, ...]
+    design: PanelDesign
+    sizes: np.ndarray
+    size_measure: Literal["persons", "weight sum", "rows"]
+
+    @property
+    def start(self) -> int:
+        """Code of the first treated period (the number of periods before it)."""
+        return self.design.start
+
+    @property
+    def treated(self) -> np.ndarray:
+        """Unit codes of the treated units."""
+        return self.design.treated_groups
+
+    @property
+    def comparison(self) -> np.ndarray:
+        """Unit codes of the comparison units."""
+        return self.design.comparison_groups
+
+    @property
+    def unit_labels(self) -> tuple[object, ...]:
+        """Label of every unit code."""
+        return self.design.group_labels
+
+    @property
+    def period_labels(self) -> tuple[object, ...]:
+        """Label of every period code."""
+        return self.design.period_labels
+
+
+def _describe_cells(design: PanelDesign, missing: np.ndarray, limit: int = 4) -> str:
+    """``'Utah' in 1980, 1981; 'Ohio' in 1975 (and 3 more units)`` for a (units x periods) mask."""
+    units = np.flatnonzero(missing.any(axis=1))
+    parts = []
+    for g in units[:limit]:
+        periods = [str(design.period_labels[t]) for t in np.flatnonzero(missing[g])]
+        shown = ", ".join(periods[:4]) + (f" (and {len(periods) - 4} more)" if len(periods) > 4 else "")
+        parts.append(f"{design.group_labels[g]!r} in {shown}")
+    more = f" (and {len(units) - limit} more units)" if len(units) > limit else ""
+    return "; ".join(parts) + more
+
+
+def wide_panel(
+    data: pd.DataFrame, *, estimator: str, outcome: str, unit: str, time: str, treated: object, start: object,
+    group: str | None, weights: str | None, regressors: Sequence[str], comparison: Comparison, movers: Movers,
+) -> WidePanel:
+    """Validate the roles (see :func:`hjeval.design.panel.build_design`) and build the balanced unit x period panel.
+
+    The fitted unit is ``group`` when given (person rows are averaged to
+    group x period cells), else ``unit``.
+
+    Raises
+    ------
+    DataError
+        Everything :func:`build_design` refuses; a unit and period that
+        appear twice in a panel of units; a treated unit without periods
+        before the start; a panel that is not balanced (every unit observed
+        in every period), naming the cells missing.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        design = build_design(data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
+                              group=group, regressors=list(regressors), weights=weights, comparison=comparison,
+                              movers=movers)
+    for warning in caught:
+        warn_user(str(warning.message), warning.category)
+    n_groups, n_periods = design.n_groups, design.n_periods
+    cell = design.group.astype(np.int64) * n_periods + design.period
+    rows = np.bincount(cell, minlength=n_groups * n_periods).reshape(n_groups, n_periods)
+    group_name = group or unit
+    if design.unit_is_group and (rows > 1).any():
+        twice = _describe_cells(design, rows > 1)
+        raise DataError(
+            f"{estimator} needs one row per {unit} and period, but {int((rows > 1).sum())} ({unit}, {time}) "
+            f"pairs repeat: {twice}; drop the duplicates or sum them first"
+        )
+    missing = rows == 0
+    left_out = sum(int(str(e["rows"])) for e in design.exclusions if str(e["reason"]).startswith("missing"))
+    note = (f"; {left_out} rows were left out for missing values, which may have emptied these cells"
+            if left_out else "")
+    for g in design.treated_groups:
+        if missing[g, : design.start].all():
+            raise DataError(
+                f"treated {group_name} {design.group_labels[g]!r} has no rows before start="
+                f"{design.period_labels[design.start]}: its synthetic comparison cannot be fitted{note}"
+            )
+    if missing.any():
+        raise DataError(
+            f"{estimator} needs a balanced panel (every {group_name} in every period), but "
+            f"{int(missing.sum())} {group_name} x period cells have no rows: {_describe_cells(design, missing)}"
+            f"{note}; drop those {group_name} values (e.g. comparison=[...]) or fill the cells"
+        )
+    w = design.weights()
+    total = np.bincount(cell, weights=w, minlength=n_groups * n_periods)
+    if (total <= 0).any():
+        empty = (total <= 0).reshape(n_groups, n_periods)
+        raise DataError(f"column {weights!r} (weights) sums to zero in {int(empty.sum())} {group_name} x period "
+                        f"cells: {_describe_cells(design, empty)}")
+
+    def cell_means(values: np.ndarray) -> np.ndarray:
+        return (np.bincount(cell, weights=values * w, minlength=n_groups * n_periods) / total).reshape(
+            n_groups, n_periods)
+
+    y = cell_means(design.y)
+    x = np.stack([cell_means(design.regressors[:, j]) for j in range(design.regressors.shape[1])], axis=2) \
+        if design.regressors.shape[1] else np.zeros((n_groups, n_periods, 0))
+    sizes, measure = design.group_sizes()
+    return WidePanel(y, x, design.regressor_names, design, sizes, measure)
+
+
+def _period_code(panel: WidePanel, value: object, argument: str) -> int:
+    """The code of a period given by the user, or DataError."""
+    try:
+        period = parse_period(value)
+    except DataError as err:
+        raise DataError(f"{argument}: {value!r} is not a period: {err}") from err
+    labels = panel.period_labels
+    if pd.PeriodDtype(period.freq) != pd.PeriodDtype(labels[0].freq):  # type: ignore[attr-defined]
+        raise DataError(f"{argument}: {value!r} is a {period.freqstr} period but the data's periods are "
+                        f"{labels[0].freqstr}; give it in the same kind")  # type: ignore[attr-defined]
+    if period not in labels:
+        raise DataError(f"{argument}: {period} is not a period of the data, which runs from {labels[0]} to "
+                        f"{labels[-1]}")
+    return labels.index(period)
+
+
+def _window(panel: WidePanel, window: object, argument: str) -> tuple[int, int]:
+    """``(first, last)`` period codes of a window before the start."""
+    if not isinstance(window, tuple | list) or len(window) != 2:
+        raise DataError(f"{argument} must be a pair (first, last) of periods, not {window!r}")
+    first, last = (_period_code(panel, v, argument) for v in window)
+    if first > last:
+        raise DataError(f"{argument}: {window[0]!r} comes after {window[1]!r}")
+    if last >= panel.start:
+        raise DataError(
+            f"{argument}: {panel.period_labels[last]} is not before start={panel.period_labels[panel.start]}; "
+            "the weights are fitted to periods before the start only"
+        )
+    return first, last
+
+
+# --------------------------------------------------------------------------- predictors
+
+
+@dataclass(frozen=True)
+class _Predictors:
+    values: np.ndarray  # (N, k): each unit's predictor values
+    labels: tuple[str, ...]
+
+
+def _predictor_values(data: pd.DataFrame, panel: WidePanel, predictors: Sequence[Predictor], *, group: str,
+                      time: str, weights: str | None) -> _Predictors:
+    """Each unit's mean of each predictor column over its periods (missing values ignored)."""
+    if isinstance(predictors, str | bytes) or not isinstance(predictors, Sequence) or not predictors:
+        raise DataError("predictors must be a non-empty list of (column, first, last) tuples, e.g. "
+                        "[('beer', 1984, 1988), ('cigsale', 1975, 1975)]")
+    specs: list[tuple[str, object, object]] = []
+    for item in predictors:
+        if not isinstance(item, tuple | list) or len(item) not in (2, 3) or not isinstance(item[0], str):
+            raise DataError(f"predictor {item!r} is not a (column, first, last) or (column, period) tuple")
+        specs.append((item[0], item[1], item[-1]))
+    require_columns(data, {f"predictor {c!r}": c for c, _, _ in specs})
+    codes = pd.Index(panel.unit_labels).get_indexer(data[group])
+    lookup = {value: parse_period(value) for value in pd.unique(data[time].dropna())}
+    position = {p: i for i, p in enumerate(panel.period_labels)}
+    period = data[time].map(lambda v: position.get(lookup.get(v), -1) if v in lookup else -1).to_numpy()
+    w = np.ones(len(data)) if weights is None else data[weights].to_numpy(dtype=np.float64)
+    values = np.empty((len(panel.unit_labels), len(specs)))
+    labels = []
+    for j, (column, first, last) in enumerate(specs):
+        if not pd.api.types.is_numeric_dtype(data[column].dtype) or pd.api.types.is_bool_dtype(data[column].dtype):
+            raise DataError(f"predictor column {column!r} must hold numbers, not {data[column].dtype}")
+        lo, hi = _window(panel, (first, last), f"predictor {(column, first, last)!r}")
+        x = data[column].to_numpy(dtype=np.float64)
+        use = (codes >= 0) & (period >= lo) & (period <= hi) & np.isfinite(x)
+        total = np.bincount(codes[use], weights=w[use], minlength=len(panel.unit_labels))
+        sums = np.bincount(codes[use], weights=(x * w)[use], minlength=len(panel.unit_labels))
+        empty = total <= 0
+        if empty.any():
+            names = [panel.unit_labels[g] for g in np.flatnonzero(empty)[:5]]
+            raise DataError(f"predictor column {column!r} has no values from {panel.period_labels[lo]} to "
+                            f"{panel.period_labels[hi]} for {int(empty.sum())} unit(s), e.g. {names}")
+        values[:, j] = sums / total
+        span = str(panel.period_labels[lo]) if lo == hi else f"{panel.period_labels[lo]}-{panel.period_labels[hi]}"
+        labels.append(f"{column} {span}")
+    if len(set(labels)) != len(labels):
+        raise DataError(f"predictors repeat an entry: {labels}")
+    return _Predictors(values, tuple(labels))
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+Assignment = tuple[np.ndarray, np.ndarray]
+"""Rows of the panel that are treated, and rows that are donors (repeats allowed, as in a bootstrap draw)."""
+
+
+@dataclass(frozen=True)
+class UnitFit:
+    """One fit of an assignment.
+
+    Attributes
+    ----------
+    estimate : float
+    omega : numpy.ndarray
+        Weights of the donor rows, summing to 1.
+    lam : numpy.ndarray
+        Weights of the periods before the start (all 0 for synthetic control).
+    treated_y, donor_y : numpy.ndarray
+        The outcome rows the weights apply to (after any covariate adjustment).
+    v : numpy.ndarray or None
+        Predictor weights.
+    """
+
+    estimate: float
+    omega: np.ndarray
+    lam: np.ndarray
+    treated_y: np.ndarray
+    donor_y: np.ndarray
+    v: np.ndarray | None = None
+
+    def gap(self) -> np.ndarray:
+        """Treated mean minus synthetic path per period, net of the ``lam``-weighted level before the start."""
+        raw = self.treated_y.mean(axis=0) - self.omega @ self.donor_y
+        return raw - self.lam @ raw[: len(self.lam)]
+
+
+def effect(treated_y: np.ndarray, donor_y: np.ndarray, omega: np.ndarray, lam: np.ndarray) -> float:
+    """Mean gap (treated mean minus ``omega``-weighted donors) after the start, less its ``lam``-weighted mean before.
+
+    The start is ``len(lam)``; synthetic control has ``lam = 0``.
+    """
+    gap = treated_y.mean(axis=0) - omega @ donor_y
+    start = len(lam)
+    return float(gap[start:].mean() - lam @ gap[:start])
+
+
+class Fitter:
+    """What an estimator of unit weights offers: fits of any assignments of the treatment to rows of its panel."""
+
+    y: np.ndarray
+    start: int
+
+    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:  # pragma: no cover - interface
+        """Fit every assignment (treated rows, donor rows)."""
+        raise NotImplementedError
+
+
+def noise_level(donor_y: np.ndarray) -> float:
+    """Standard deviation of the donors' first differences before the start (synthdid's noise level)."""
+    diffs = np.diff(donor_y, axis=1)
+    return float(np.std(diffs, ddof=1)) if diffs.size > 1 else 0.0
+
+
+def regularised_weights(a: Sequence[np.ndarray], b: Sequence[np.ndarray], zeta: np.ndarray, noise: np.ndarray,
+                        *, intercept: bool) -> list[np.ndarray]:
+    """synthdid's weights: Frank-Wolfe from uniform weights for 100 iterations, sparsified, then to the stop.
+
+    Problem ``k`` is ``min ||A_k w - b_k||^2 / n_k + zeta_k^2 ||w||^2`` over
+    the simplex (``a[k]``: n_k x c_k; with ``intercept`` the columns and
+    ``b_k`` are centred first), stopped once an iteration lowers it by no more
+    than ``(1e-5 noise_k)^2`` or after 10,000 iterations. All problems run
+    together (padded to the largest).
+    """
+    count = len(a)
+    n_max = max(m.shape[0] for m in a)
+    c_max = max(m.shape[1] for m in a)
+    big_a = np.zeros((count, n_max, c_max))
+    big_b = np.zeros((count, n_max))
+    usable = np.zeros((count, c_max), dtype=bool)
+    rows = np.empty(count)
+    for k, (ak, bk) in enumerate(zip(a, b, strict=True)):
+        if intercept:
+            ak = ak - ak.mean(axis=0)
+            bk = bk - bk.mean()
+        big_a[k, : ak.shape[0], : ak.shape[1]] = ak
+        big_b[k, : len(bk)] = bk
+        usable[k, : ak.shape[1]] = True
+        rows[k] = ak.shape[0]
+    out = np.zeros((count, c_max))
+    chunk = max(1, 4_000_000 // (c_max * c_max))
+    for lo in range(0, count, chunk):
+        part = slice(lo, lo + chunk)
+        problems = FrankWolfeProblems.from_matrices(big_a[part], big_b[part], zeta[part], usable[part], rows[part])
+        uniform = usable[part] / usable[part].sum(axis=1, keepdims=True)
+        decrease = 1e-5 * noise[part]
+        first, _ = frank_wolfe(problems, uniform, min_decrease=decrease, max_iter=_FW_MAX_ITER_BEFORE_SPARSIFY)
+        out[part], _ = frank_wolfe(problems, sparsify(first), min_decrease=decrease, max_iter=_FW_MAX_ITER)
+    return [w[: m.shape[1]] for w, m in zip(out, a, strict=True)]
+
+
+def _regression_v(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Predictor weights from regressing the fitted outcomes on the predictors (the start Abadie et al. use)."""
+    design = np.column_stack([np.ones(len(x)), x])
+    beta = np.linalg.lstsq(design, z, rcond=None)[0][1:]
+    v = np.sum(beta * beta, axis=1)
+    return v / v.sum() if v.sum() > 0 else np.full(x.shape[1], 1.0 / x.shape[1])
+
+
+@dataclass(frozen=True)
+class ScFitter(Fitter):
+    """Synthetic-control weights: exact, synthdid's Frank-Wolfe, or nested on predictors."""
+
+    y: np.ndarray
+    start: int
+    solver: Literal["exact", "synthdid", "predictors"]
+    fit: np.ndarray
+    predictors: _Predictors | None = None
+    starts: int = 16
+    seed: int = 0
+
+    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:
+        """Fit every assignment (treated rows, donor rows)."""
+        no_time_weights = np.zeros(self.start)
+        if self.solver == "synthdid":
+            a, b, noise = [], [], []
+            for treated, donors in assignments:
+                a.append(self.y[np.ix_(donors, self.fit)].T)
+                b.append(self.y[np.ix_(treated, self.fit)].mean(axis=0))
+                noise.append(noise_level(self.y[np.ix_(donors, self.fit)]))
+                # sc_estimate: no intercept, an 'infinitesimal' ridge of 1e-6 times the noise level
+            level = np.array(noise)
+            weights = regularised_weights(a, b, 1e-6 * level, level, intercept=False)
+        else:
+            weights = []
+            vs = []
+            for treated, donors in assignments:
+                if self.solver == "predictors":
+                    omega, v = self._nested(treated, donors)
+                    vs.append(v)
+                else:
+                    omega = simplex_least_squares(self.y[np.ix_(donors, self.fit)].T,
+                                                  self.y[np.ix_(treated, self.fit)].mean(axis=0)).weights
+                weights.append(omega)
+        fits = []
+        for j, ((treated, donors), omega) in enumerate(zip(assignments, weights, strict=True)):
+            treated_y, donor_y = self.y[treated], self.y[donors]
+            fits.append(UnitFit(effect(treated_y, donor_y, omega, no_time_weights), omega, no_time_weights,
+                                treated_y, donor_y, vs[j] if self.solver == "predictors" else None))
+        return fits
+
+    def _nested(self, treated: np.ndarray, donors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Abadie, Diamond and Hainmueller's fit: W(V) on the predictors, V chosen for the outcome fit.
+
+        ``V = exp(u) / sum(exp(u))`` with ``u`` in ``[-10, 0]``; the outer loss
+        is minimised by L-BFGS-B from every start with its exact gradient
+        (the inner solution differentiated on its support), and the best
+        end point is kept.
+        """
+        if self.predictors is None:  # pragma: no cover - set whenever solver == "predictors"
+            raise DataError("no predictors")
+        units = np.unique(np.r_[treated, donors])
+        raw = self.predictors.values
+        scale = np.std(raw[units], axis=0, ddof=1) if len(units) > 1 else np.ones(raw.shape[1])
+        scale[~(scale > 0)] = 1.0
+        x = raw / scale
+        x1, x0 = x[treated].mean(axis=0), x[donors].T
+        z1, z0 = self.y[np.ix_(treated, self.fit)].mean(axis=0), self.y[np.ix_(donors, self.fit)].T
+        k = x0.shape[0]
+        previous: list[np.ndarray | None] = [None]
+
+        def weights_of(u: np.ndarray) -> np.ndarray:
+            v = np.exp(u - u.max())
+            return v / v.sum()
+
+        def inner(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            root = np.sqrt(v)
+            solution = simplex_least_squares(root[:, None] * x0, root * x1, start=previous[0])
+            previous[0] = solution.weights
+            return solution.weights, solution.support
+
+        def loss_and_gradient(u: np.ndarray) -> tuple[float, np.ndarray]:
+            v = weights_of(u)
+            w, face = inner(v)
+            gap = z1 - z0 @ w
+            loss = float(gap @ gap) / len(gap)
+            # on its support, W(V) solves [X'VX 1; 1' 0] [w; m] = [X'V x1; 1]; the adjoint gives dL/dV
+            xf = x0[:, face]
+            m = len(face)
+            kkt = np.zeros((m + 1, m + 1))
+            kkt[:m, :m] = xf.T @ (v[:, None] * xf)
+            kkt[:m, m] = kkt[m, :m] = 1.0
+            adjoint = np.linalg.lstsq(kkt, np.r_[-2.0 * z0[:, face].T @ gap / len(gap), 0.0], rcond=None)[0][:m]
+            d_v = (x1 - xf @ w[face]) * (xf @ adjoint)
+            return loss, v * (d_v - v @ d_v)
+
+        rng = np.random.default_rng(self.seed)
+        starts = [np.full(k, 1.0 / k), _regression_v(x[units], self.y[np.ix_(units, self.fit)])]
+        starts += [np.where(np.arange(k) == j, 1.0, math.exp(-_LOG_V_RANGE)) for j in range(k)]
+        while len(starts) < self.starts:
+            starts.append(rng.dirichlet(np.ones(k)))
+        bounds = [(-_LOG_V_RANGE, 0.0)] * k
+        best = (math.inf, np.zeros(k))
+        for v0 in starts[: self.starts]:
+            logs = np.log(np.clip(v0, 1e-300, None))
+            u0 = np.clip(logs - logs.max(), -_LOG_V_RANGE, 0.0)
+            result = minimize(loss_and_gradient, u0, jac=True, method="L-BFGS-B", bounds=bounds,
+                              options={"maxiter": 200})
+            if result.fun < best[0]:
+                best = (float(result.fun), result.x)
+        v = weights_of(best[1])
+        previous[0] = None
+        return inner(v)[0], v
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def _refuse_resampling(method: str, estimator: str) -> DataError:
+    if method == "jackknife":
+        why = ("the jackknife leaves out one unit at a time, and leaving out the only treated unit leaves no "
+               "effect to estimate, so its variance is not defined")
+    else:
+        why = ("a bootstrap draw either misses the treated unit (and is discarded) or repeats it, so the spread "
+               "of the bootstrap estimates reflects the resampling of the comparison units alone and understates "
+               "the uncertainty that comes from the treated unit's own shocks")
+    return DataError(
+        f"inference={method!r} needs several treated units; with one treated unit {why}. Use "
+        f"inference='placebo' for {estimator}: it re-fits the estimator with the treatment given to every "
+        "comparison unit"
+    )
+
+
+def _normal_record(method: Literal["jackknife", "bootstrap"], estimate: float, se: float, alpha: float, *,
+                   draws: int, seed: int | None, clusters: int, treated: int, unit: str, notes: list[str],
+                   ) -> InferenceRecord:
+    if not (math.isfinite(se) and se > 0):
+        note = f"the {method} standard error is not positive: no interval"
+        warn_user(note)
+        notes = [*notes, note]
+        se, ci, p = math.nan, (math.nan, math.nan), math.nan
+    else:
+        crit = float(stats.norm.ppf(1 - alpha / 2))
+        ci = (estimate - crit * se, estimate + crit * se)
+        p = float(2 * stats.norm.sf(abs(estimate / se)))
+    return InferenceRecord(
+        "cluster", estimate, se, ci, p, alpha, draws=draws, seed=seed, clusters=clusters, treated_clusters=treated,
+        df=math.inf, vcov=method, cluster_by=unit, notes=tuple(notes),
+    )
+
+
+def _jackknife(panel: WidePanel, main: UnitFit, alpha: float, unit: str) -> InferenceRecord:
+    """Leave each unit out, the weights held fixed (donor weights renormalised): Arkhangelsky et al.'s Algorithm 3."""
+    treated_y, donor_y, omega, lam = main.treated_y, main.donor_y, main.omega, main.lam
+    values = []
+    notes = ["jackknife over units with the unit and time weights held fixed (Arkhangelsky et al. 2021, "
+             "Algorithm 3)"]
+    for i in range(len(treated_y)):
+        values.append(effect(np.delete(treated_y, i, axis=0), donor_y, omega, lam))
+    for j in range(len(donor_y)):
+        rest = np.delete(omega, j)
+        if rest.sum() <= 0:
+            values = []
+            notes.append("one comparison unit carries all the weight: leaving it out leaves no synthetic control")
+            break
+        values.append(effect(treated_y, np.delete(donor_y, j, axis=0), rest / rest.sum(), lam))
+    n = len(treated_y) + len(donor_y)
+    u = np.array(values)
+    se = float(np.sqrt((n - 1) / n * np.sum((u - u.mean()) ** 2))) if len(values) == n else math.nan
+    return _normal_record("jackknife", main.estimate, se, alpha, draws=n, seed=None, clusters=n,
+                          treated=len(treated_y), unit=unit, notes=notes)
+
+
+def _bootstrap(panel: WidePanel, fitter: Fitter, main: UnitFit, alpha: float, seed: int, draws: int,
+               unit: str) -> InferenceRecord:
+    """Resample units with replacement and re-fit: Arkhangelsky et al.'s Algorithm 2."""
+    rng = np.random.default_rng(seed)
+    units = np.r_[panel.comparison, panel.treated]
+    is_treated = np.isin(units, panel.treated)
+    assignments: list[Assignment] = []
+    attempts = 0
+    while len(assignments) < draws:
+        attempts += 1
+        if attempts > _BOOTSTRAP_ATTEMPTS * draws:
+            raise DataError(f"inference='bootstrap': {attempts - 1} draws gave only {len(assignments)} with both "
+                            "treated and comparison units; use inference='placebo'")
+        pick = np.sort(rng.integers(0, len(units), size=len(units)))
+        treated, donors = units[pick][is_treated[pick]], units[pick][~is_treated[pick]]
+        if len(treated) and len(donors):
+            assignments.append((treated, donors))
+    estimates = np.array([f.estimate for f in fitter.fit_many(assignments)])
+    se = float(np.std(estimates, ddof=0))
+    return _normal_record("bootstrap", main.estimate, se, alpha, draws=draws, seed=seed, clusters=len(units),
+                          treated=len(panel.treated), unit=unit,
+                          notes=[f"bootstrap over units, {draws} draws with the weights re-fitted each time "
+                                 "(Arkhangelsky et al. 2021, Algorithm 2)"])
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """The inference record and, for placebo inference, its re-assignments."""
+
+    record: InferenceRecord
+    sample: PlaceboSample | None
+
+
+def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInference, estimator: str,
+                  options: InferenceOptions, unit: str) -> tuple[UnitFit, Inferred]:
+    """Fit the actual assignment and infer: placebo through the shared layer (re-fitting per re-assignment),
+    or the jackknife or bootstrap here.
+
+    With one treated unit and placebo inference, the actual fit and every
+    placebo fit are made in one batch.
+    """
+    treated, comparison = panel.treated, panel.comparison
+    if method in ("jackknife", "bootstrap") and len(treated) < 2:
+        raise _refuse_resampling(method, estimator)
+    if method == "placebo" and len(treated) > 1 and len(comparison) <= len(treated):
+        raise DataError(f"placebo inference with {len(treated)} treated units needs more comparison units than "
+                        f"that ({len(comparison)} here)")
+    cache: dict[tuple[int, ...], UnitFit] = {}
+    if method == "placebo" and len(treated) == 1:
+        singles: list[Assignment] = [(np.array([c]), np.setdiff1d(comparison, [c])) for c in comparison]
+        fits = fitter.fit_many([(treated, comparison), *singles])
+        main = fits[0]
+        cache = {(int(c),): f for c, f in zip(comparison, fits[1:], strict=True)}
+    else:
+        main = fitter.fit_many([(treated, comparison)])[0]
+    if method == "jackknife":
+        if estimator == "synthetic_control":
+            warn_user("the jackknife is not recommended for synthetic control (Arkhangelsky et al. 2021, section "
+                      "5): its sparse weights make leaving out a weighted comparison unit a large change; prefer "
+                      "inference='placebo' or 'bootstrap'")
+        return main, Inferred(_jackknife(panel, main, options.alpha, unit), None)
+    if method == "bootstrap":
+        return main, Inferred(_bootstrap(panel, fitter, main, options.alpha, options.seed, options.draws, unit),
+                              None)
+    truly = {int(g) for g in treated}
+
+    def evaluate(sets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        estimates = np.full((len(sets), 1), np.nan)
+        slopes = np.zeros((len(sets), 1, 1))
+        todo: list[int] = []
+        assignments: list[Assignment] = []
+        for s, groups in enumerate(sets):
+            chosen = np.sort(np.asarray(groups, dtype=np.int64))
+            # removing an effect b0 from the truly treated lowers the estimate by b0 times their share of the
+            # set: the weights are fitted to periods before the start, with comparison units only as donors
+            slopes[s, 0, 0] = sum(int(g) in truly for g in chosen) / len(chosen)
+            key = tuple(int(g) for g in chosen)
+            if np.array_equal(chosen, treated):
+                estimates[s, 0] = main.estimate
+            elif key in cache:
+                estimates[s, 0] = cache[key].estimate
+            else:
+                donors = np.setdiff1d(comparison, chosen)
+                if len(donors):
+                    todo.append(s)
+                    assignments.append((chosen, donors))
+        if assignments:
+            for s, fit in zip(todo, fitter.fit_many(assignments), strict=True):
+                estimates[s, 0] = fit.estimate
+        return estimates, slopes
+
+    problem = Reassignable(
+        coef=np.array([main.estimate]), treated=treated, comparison=comparison,
+        group_labels=panel.unit_labels, sizes=panel.sizes, shares=np.ones(len(panel.unit_labels)),
+        size_measure=panel.size_measure, evaluate=evaluate, residual_errors=None,
+    )
+    offer = InferenceOffer(coef=problem.coef, estimator=estimator, clusters=len(panel.unit_labels),
+                           treated_clusters=len(treated), cluster_by=unit, reassignment=problem,
+                           covariance=None, bootstrap=None)
+    outcome = infer(offer, [_TARGET], options, stacklevel=4)
+    return main, Inferred(outcome.records[0], outcome.placebo)
+
+
+_TARGET = Target(np.ones(1), np.zeros(1), np.ones(1))
+
+
+def synthetic_result(
+    *, method: str, panel: WidePanel, main: UnitFit, inferred: Inferred, outcome: str, unit: str, seed: int,
+    solver: str, predictor_labels: Sequence[str] = (), extra: dict[str, object] | None = None,
+) -> SyntheticResult:
+    """The frozen result of a fit and its inference."""
+    design = panel.design
+    periods = pd.Index(list(panel.period_labels), name="period")
+    start = panel.start
+    treated_path = panel.y[panel.treated].mean(axis=0)
+    gap = main.gap()
+    pre_rmspe = float(np.sqrt(np.mean(gap[:start] ** 2)))
+    post_rmspe = float(np.sqrt(np.mean(gap[start:] ** 2)))
+    donors = pd.Index([panel.unit_labels[g] for g in panel.comparison], name=unit)
+    record = inferred.record
+    provenance = provenance_record(design, seed, **(extra or {}))
+    provenance.pop("clusters", None)
+    provenance["units"] = provenance.pop("groups")
+    provenance["inference"] = record.vcov if record.method == "cluster" else record.method
+    provenance["draws"] = record.draws
+    if record.method == "placebo":
+        provenance["exact_enumeration"] = record.exact
+        provenance["degenerate_draws"] = record.degenerate
+    return SyntheticResult(
+        estimate=record.estimate, se=record.se, ci=(float(record.ci[0]), float(record.ci[1])),
+        pvalue=float(record.pvalue), n_obs=design.n_obs, alpha=record.alpha, inference=record, method=method,
+        outcome=outcome, treated=design.treated_label(), start=design.period_labels[start],
+        comparison=design.comparison,
+        weights=pd.Series(main.omega, index=donors, name="weight"),
+        time_weights=(pd.Series(main.lam, index=periods[:start], name="time_weight")
+                      if method == "synthetic_did" else pd.Series(dtype=float, name="time_weight")),
+        predictor_weights=(pd.Series(main.v, index=pd.Index(list(predictor_labels), name="predictor"),
+                                     name="predictor_weight")
+                           if main.v is not None else pd.Series(dtype=float, name="predictor_weight")),
+        gap=pd.Series(gap, index=periods, name="gap"),
+        treated_path=pd.Series(treated_path, index=periods, name="treated"),
+        synthetic_path=pd.Series(treated_path - gap, index=periods, name="synthetic"),
+        pre_rmspe=pre_rmspe, post_pre_rmspe_ratio=post_rmspe / pre_rmspe if pre_rmspe > 0 else math.inf,
+        placebo=placebo_series(inferred.sample, _TARGET),
+        placebo_errors=placebo_errors(inferred.sample, [_TARGET], [record.estimate], ["treatment"])["treatment"]
+        .rename("placebo_error"),
+        solver=solver, provenance=provenance,
+    )
+
+
+def inference_choice(inference: object, *, alpha: float, seed: int, draws: int,
+                     size_correction: bool) -> tuple[SyntheticInference, InferenceOptions]:
+    """The checked inference method and options (placebo when none is given)."""
+    method = "placebo" if inference is None else inference
+    check_choice("inference", method, get_args(SyntheticInference))
+    options = InferenceOptions("placebo", alpha=alpha, seed=seed, draws=draws, size_correction=size_correction)
+    return method, options  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- the estimator
+
+
+def synthetic_control(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: object,
+    start: object,
+    *,
+    predictors: Sequence[Predictor] | None = None,
+    fit_window: tuple[object, object] | None = None,
+    solver: SyntheticSolver = "exact",
+    group: str | None = None,
+    weights: str | None = None,
+    comparison: Comparison = None,
+    inference: SyntheticInference | None = None,
+    alpha: float = 0.05,
+    seed: int = 0,
+    draws: int = 200,
+    size_correction: bool = True,
+    starts: int = 16,
+    movers: Movers = "error",
+) -> SyntheticResult:
+    """Synthetic control: the treated unit against a weighted average of comparison units.
+
+    The weights ``w`` (non-negative, summing to 1) make ``sum_j w_j y_jt``
+    follow the treated unit's outcome before the start; the effect is the mean
+    of the gap ``y_1t - sum_j w_j y_jt`` over the periods from the start on.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel; every unit (or ``group``) must be observed in every period.
+    outcome, unit, time : str
+        Column names.
+    treated : label or list of labels
+        Treated unit(s); with several, their mean is the treated path.
+    start : int, str, pandas.Period or Timestamp
+        First treated period, of the same kind as ``time``.
+    predictors : list of tuples, optional
+        ``(column, first, last)``: the column's mean over those periods (an
+        outcome column may appear with single periods, ``(column, period)``).
+        Then the weights are Abadie, Diamond and Hainmueller's: ``W(V)``
+        minimises ``(X_1 - X_0 W)' V (X_1 - X_0 W)`` over the predictors
+        (each scaled by its standard deviation across units), and the
+        predictor weights ``V`` minimise the mean squared gap of the outcome
+        over ``fit_window``.
+    fit_window : (first, last), optional
+        Periods before the start the outcome is fitted to (default all of them).
+    solver : {"exact", "synthdid"}, default "exact"
+        Outcome-only weights: ``"exact"`` minimises the squared gap before
+        the start exactly (an active-set method on the simplex);
+        ``"synthdid"`` follows the synthetic control of R's synthdid
+        (``sc_estimate``): Frank-Wolfe with an infinitesimal ridge, stopped
+        early and sparsified, whose weights are close to the exact ones but
+        not equal.
+    group : str, optional
+        Where the treatment is assigned when ``unit`` is finer (persons): the
+        outcome is averaged to group x period cells (weighted by ``weights``).
+    weights : str, optional
+        Row weights for those averages.
+    comparison : None, {"north_jutland", "rural", "all"} or list
+        Comparison (donor) units; default all others.
+    inference : {"placebo", "jackknife", "bootstrap"}, optional
+        Default ``"placebo"``: the estimator is re-fitted with the treatment
+        given to every comparison unit in turn (with several treated units, to
+        ``draws`` random sets of as many), each time using only the
+        comparison units as donors (the truly treated unit is left out of
+        every placebo's donor pool, so the placebo estimates do not move
+        with the treated unit's effect: their slopes are 0). The p-value is
+        the rank of the estimate among the re-assignments and the interval
+        inverts that test; placebo estimates are rescaled to the treated
+        unit's size where sizes differ (``size_correction``). ``"jackknife"``
+        (weights held fixed) and ``"bootstrap"`` (units resampled, weights
+        re-fitted) need several treated units and are refused with one.
+    alpha : float, default 0.05
+    seed : int, default 0
+        For random starts of the predictor weights, random placebo sets and
+        bootstrap draws.
+    draws : int, default 200
+        Random placebo sets (several treated units) or bootstrap draws.
+    size_correction : bool, default True
+        Ferman and Pinto's correction for groups of unequal size (see
+        :func:`hjeval.did`); with one row per unit and period every unit has
+        the same size and nothing changes.
+    starts : int, default 16
+        Starting values of the predictor weights: equal weights, the
+        regression-based weights of Abadie et al., each predictor alone, then
+        random draws; from each, the outcome fit is improved by L-BFGS-B with
+        its exact gradient, and the best end point is kept.
+    movers : {"error", "entry", "split"}, default "error"
+        Persons seen in several groups (see :func:`hjeval.did`).
+
+    Returns
+    -------
+    SyntheticResult
+        ``weights`` (Series by comparison unit, summing to 1), ``gap``,
+        ``pre_rmspe``, ``post_pre_rmspe_ratio``, ``predictor_weights``
+        (with ``predictors``) and the inference record.
+
+    Raises
+    ------
+    DataError
+        Bad columns or options; an unbalanced panel (naming the missing unit x
+        period cells); a treated unit without periods before the start;
+        predictors naming missing columns or periods outside the pre-period;
+        ``inference="jackknife"`` or ``"bootstrap"`` with one treated unit.
+
+    Notes
+    -----
+    Abadie and Gardeazabal (2003, AER 93(1)); Abadie, Diamond and Hainmueller
+    (2010, JASA 105(490)) for predictors and placebo inference; Arkhangelsky,
+    Athey, Hirshberg, Imbens and Wager (2021, AER 111(12)) for the
+    ``"synthdid"`` solver, the jackknife and the bootstrap. Synthetic control
+    has no intercept: adding a constant to every unit's outcome is not
+    absorbed (unless the donors' weights reproduce it), while scaling the
+    outcome scales the estimate. The nested predictor fit is not convex;
+    several starts guard against poor local optima, and predictor weights are
+    kept within a factor ``exp(10)`` of each other so that the unit weights
+    are unique. Placebo inference with predictors re-runs the nested fit for
+    every re-assignment.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from hjeval.estimators.synthetic_control import synthetic_control
+    >>> rng = np.random.default_rng(3)
+    >>> panel = pd.DataFrame([(m, y) for m in range(20) for y in range(2000, 2012)], columns=["m", "year"])
+    >>> trend = rng.normal(size=20)
+    >>> panel["y"] = trend[panel.m] * (panel.year - 2000) + rng.normal(scale=0.3, size=len(panel))
+    >>> panel.loc[(panel.m == 0) & (panel.year >= 2008), "y"] += 4.0
+    >>> res = synthetic_control(panel, "y", unit="m", time="year", treated=0, start=2008)
+    >>> round(float(res.weights.sum()), 12), res.inference.label
+    (1.0, 'placebo permutation over 19 re-assignments')
+    """
+    check_choice("solver", solver, get_args(SyntheticSolver))
+    method, options = inference_choice(inference, alpha=alpha, seed=seed, draws=draws,
+                                       size_correction=size_correction)
+    starts = check_whole("starts", starts, 1)
+    if predictors is not None and solver != "exact":
+        raise DataError(f"solver={solver!r} fits the outcome only; predictors are fitted by the nested "
+                        "optimisation of Abadie et al.: leave solver='exact' or drop predictors")
+    panel = wide_panel(data, estimator="synthetic_control", outcome=outcome, unit=unit, time=time, treated=treated,
+                       start=start, group=group, weights=weights, regressors=(), comparison=comparison,
+                       movers=movers)
+    lo, hi = (0, panel.start - 1) if fit_window is None else _window(panel, fit_window, "fit_window")
+    fit = np.arange(lo, hi + 1)
+    found = None if predictors is None else _predictor_values(data, panel, predictors, group=group or unit,
+                                                             time=time, weights=weights)
+    kind: Literal["exact", "synthdid", "predictors"] = "predictors" if found is not None else solver
+    fitter = ScFitter(panel.y, panel.start, kind, fit, found, starts, seed)
+    main, inferred = fit_and_infer(panel, fitter, method=method, estimator="synthetic_control", options=options,
+                                   unit=group or unit)
+    extra: dict[str, object] = {"weights_by": kind, "fit_window": (panel.period_labels[lo], panel.period_labels[hi])}
+    if found is not None:
+        extra["starts"] = starts
+    return synthetic_result(
+        method="synthetic_control", panel=panel, main=main, inferred=inferred, outcome=outcome, unit=group or unit,
+        seed=seed, solver=kind, predictor_labels=found.labels if found is not None else (), extra=extra,
+    )
