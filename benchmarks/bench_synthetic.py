@@ -8,6 +8,7 @@ diff-diff's synthetic control enumerate every donor. Peers that are not
 installed are skipped (``pip install diff-diff pysyncon synthdid-py``).
 
     .venv/bin/python benchmarks/bench_synthetic.py                 # best of 3 runs each
+    .venv/bin/python benchmarks/bench_synthetic.py --adh-peers     # with the peers' predictor fits (slow)
     .venv/bin/python benchmarks/bench_synthetic.py --repeat 5 --no-adh --no-peers
 
 On a shared 2-core machine the times vary with load: compare ratios from the
@@ -106,7 +107,7 @@ def peer_runs(prop99: pd.DataFrame, smoking: pd.DataFrame, adh: bool,
             return float(r.att), float(r.se)
 
         def dd_sc() -> tuple[float, float]:
-            model = diff_diff.SyntheticControl(v_method="custom", custom_v=np.ones(19))
+            model = diff_diff.SyntheticControl(v_method="custom", custom_v=np.ones(19), standardize="none")
             r = model.fit(panel, outcome="PacksPerCapita", treatment="D", unit="State", time="Year")
             r.in_space_placebo()
             return float(r.att), float(r.placebo_p_value)
@@ -185,31 +186,37 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-adh", action="store_true", help="skip the predictor-based synthetic control")
+    parser.add_argument("--adh-peers", action="store_true",
+                        help="also time the peers' predictor-based synthetic control with placebos (many minutes)")
     args = parser.parse_args()
     prop99 = pd.read_csv(VALIDATION / "california_prop99.csv")
     smoking = pd.read_csv(VALIDATION / "smoking_adh2010.csv")
     adh = not args.no_adh
-    results: list[Timing] = []
+    ours: dict[str, float] = {}
+    print(f"load average {os.getloadavg()[0]:.2f}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '')}")
+    print(f"{'task':32s} {'tool':20s} {'seconds':>8s} {'x hjeval':>9s} {'estimate':>10s} {'se/other':>9s}  note",
+          flush=True)
+
+    def show(r: Timing) -> None:
+        ratio = r.seconds / ours[r.task] if r.tool != "hjeval" and np.isfinite(r.seconds) else np.nan
+        print(f"{r.task:32s} {r.tool:20s} {r.seconds:8.3f} {ratio:9.1f} {r.estimate:10.4f} {r.se:9.4f}  {r.note}",
+              flush=True)
+
     for task, run in hjeval_runs(prop99, smoking, adh).items():
         repeat = 1 if "ADH" in task else args.repeat
         seconds, estimate, se = best_of(repeat, run)
-        results.append(Timing(task, "hjeval", seconds, estimate, se,
-                              "38 exact re-fits" + ("; MSPE" if "ADH" in task else "")))
-    if not args.no_peers:
-        for task, tool, note, run in peer_runs(prop99, smoking, adh):
-            repeat = 1 if "ADH" in task else args.repeat
-            try:
-                seconds, estimate, se = best_of(repeat, run)
-            except Exception as err:  # a peer's failure is reported, not fatal
-                results.append(Timing(task, tool, np.nan, np.nan, np.nan, f"failed: {type(err).__name__}: {err}"))
-                continue
-            results.append(Timing(task, tool, seconds, estimate, se, note))
-    ours = {r.task: r.seconds for r in results if r.tool == "hjeval"}
-    print(f"load average {os.getloadavg()[0]:.2f}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '')}")
-    print(f"{'task':34s} {'tool':22s} {'seconds':>8s} {'x hjeval':>9s} {'estimate':>10s} {'se/other':>9s}  note")
-    for r in results:
-        ratio = r.seconds / ours[r.task] if r.tool != "hjeval" and np.isfinite(r.seconds) else np.nan
-        print(f"{r.task:34s} {r.tool:22s} {r.seconds:8.3f} {ratio:9.1f} {r.estimate:10.4f} {r.se:9.4f}  {r.note}")
+        ours[task] = seconds
+        show(Timing(task, "hjeval", seconds, estimate, se, "38 exact re-fits" + ("; MSPE" if "ADH" in task else "")))
+    if args.no_peers:
+        return
+    for task, tool, note, run in peer_runs(prop99, smoking, adh and args.adh_peers):
+        repeat = 1 if "ADH" in task else args.repeat
+        try:
+            seconds, estimate, se = best_of(repeat, run)
+        except Exception as err:  # a peer's failure is reported, not fatal
+            show(Timing(task, tool, np.nan, np.nan, np.nan, f"failed: {type(err).__name__}: {err}"))
+            continue
+        show(Timing(task, tool, seconds, estimate, se, note))
 
 
 if __name__ == "__main__":

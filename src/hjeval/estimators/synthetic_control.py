@@ -18,7 +18,7 @@ import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 import numpy as np
 import pandas as pd
@@ -329,15 +329,12 @@ def effect(treated_y: np.ndarray, donor_y: np.ndarray, omega: np.ndarray, lam: n
     return float(gap[start:].mean() - lam @ gap[:start])
 
 
-class Fitter:
+class Fitter(Protocol):
     """What an estimator of unit weights offers: fits of any assignments of the treatment to rows of its panel."""
 
-    y: np.ndarray
-    start: int
-
-    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:  # pragma: no cover - interface
-        """Fit every assignment (treated rows, donor rows)."""
-        raise NotImplementedError
+    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:
+        """Fit every assignment (treated rows, donor rows), each as if alone."""
+        ...
 
 
 def noise_level(donor_y: np.ndarray) -> float:
@@ -392,7 +389,7 @@ def _regression_v(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ScFitter(Fitter):
+class ScFitter:
     """Synthetic-control weights: exact, synthdid's Frank-Wolfe, or nested on predictors."""
 
     y: np.ndarray
@@ -534,7 +531,10 @@ def _normal_record(method: Literal["jackknife", "bootstrap"], estimate: float, s
 
 
 def _jackknife(panel: WidePanel, main: UnitFit, alpha: float, unit: str) -> InferenceRecord:
-    """Leave each unit out, the weights held fixed (donor weights renormalised): Arkhangelsky et al.'s Algorithm 3."""
+    """Leave each unit out, the weights held fixed (donor weights renormalised): Arkhangelsky et al.'s Algorithm 3.
+
+    The outcome adjusted for covariates (synthetic DiD) is held fixed too.
+    """
     treated_y, donor_y, omega, lam = main.treated_y, main.donor_y, main.omega, main.lam
     values = []
     notes = ["jackknife over units with the unit and time weights held fixed (Arkhangelsky et al. 2021, "
@@ -590,11 +590,13 @@ class Inferred:
 
 def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInference, estimator: str,
                   options: InferenceOptions, unit: str) -> tuple[UnitFit, Inferred]:
-    """Fit the actual assignment and infer: placebo through the shared layer (re-fitting per re-assignment),
-    or the jackknife or bootstrap here.
+    """Fit the actual assignment and infer on it.
 
-    With one treated unit and placebo inference, the actual fit and every
-    placebo fit are made in one batch.
+    Placebo inference goes through the shared layer
+    (:func:`hjeval.inference.strategies.infer`) with a re-fit per
+    re-assignment; the jackknife and the bootstrap are computed here. With
+    one treated unit and placebo inference, the actual fit and every placebo
+    fit are made in one batch.
     """
     treated, comparison = panel.treated, panel.comparison
     if method in ("jackknife", "bootstrap") and len(treated) < 2:

@@ -12,7 +12,6 @@ from hjeval.design.panel import Comparison, Movers
 from hjeval.errors import DataError
 from hjeval.estimators.synthetic_control import (
     Assignment,
-    Fitter,
     SyntheticInference,
     UnitFit,
     effect,
@@ -57,7 +56,7 @@ def residualise(treated_y: np.ndarray, donor_y: np.ndarray, treated_x: np.ndarra
 
 
 @dataclass(frozen=True)
-class SdidFitter(Fitter):
+class SdidFitter:
     """Synthetic DiD's unit and time weights, fitted as R synthdid fits them, on the covariate-adjusted outcome."""
 
     y: np.ndarray
