@@ -1,12 +1,15 @@
-"""Full-time persons off public support: the hours effect re-expressed per calendar year.
+"""Full-time persons off public support: the reform's effect on the number of persons on support.
 
-The effect on hours worked is in hours a recipient a month. Multiplied by the
-treated municipality's person-months on support in a year it is the extra hours
-the reform brought that year; divided by the hours of a full-time year (37 hours
-a week, 52 weeks: 1,924 hours) it is the number of full-time persons who were in
-work instead of on support. The placebo draws of the effect go through the same
-arithmetic, so the interval and the draws of the persons carry the uncertainty
-of the hours effect, estimated with one treated municipality, and nothing more.
+Each municipality's persons on support in each period (the stock: distinct
+persons with a row, or the sum of a ``persons`` column) is divided by its mean
+before the start, so that municipalities of every size share one scale, and an
+event study by year compares the treated municipality's stock with the
+comparison municipalities', weighted by their size, net of the business cycle
+when a cycle series is given. An effect of ``b`` on that scale in a year is
+``-b`` times the treated municipality's stock before the start persons fewer
+on support in each period of that year: summed over the year's periods and
+divided by the periods in a year, full-time persons off support. The
+placebo re-assignments of the event study go through the same arithmetic.
 """
 
 from __future__ import annotations
@@ -20,28 +23,22 @@ import numpy as np
 import pandas as pd
 
 from hjeval._version import __version__
+from hjeval.cycle import CycleMethod
+from hjeval.data.combine import attach
 from hjeval.data.schemas import BENEFIT_GROUPS
-from hjeval.design.panel import as_list, resolve_labels
-from hjeval.economics._checks import (
-    HOURS_PER_FULL_TIME_YEAR,
-    BenefitGroup,
-    Language,
-    check_option,
-    check_positive,
-    numeric_column,
-    where,
-)
+from hjeval.design.panel import Comparison, as_list, resolve_labels
+from hjeval.economics._checks import BenefitGroup, Language, check_option, numeric_column, where
 from hjeval.errors import DataError, HjevalWarning
-from hjeval.periods import parse_periods
-from hjeval.results.effect import EffectResult
+from hjeval.estimators.event_study import event_study
+from hjeval.periods import parse_period, parse_periods
 from hjeval.results.event_study import EventStudyResult
 
 __all__ = ["PersonsOffSupport", "persons_off_support"]
 
-_HOURS_IN_A_MONTH = 24.0 * 31.0
-"""No one works more hours in a month than it has."""
-
-_FREQUENCIES = ("M", "Q", "6M", "Y", "A")
+_PERIODS_PER_YEAR = {"M": 12, "Q": 4, "Y": 1, "A": 1}
+_STOCK = "persons_on_support"
+_RATIO = "stock_relative_to_before"
+_BASE = "stock_before_start"
 
 
 @dataclass(frozen=True)
@@ -52,43 +49,46 @@ class PersonsOffSupport:
     ----------
     table : pandas.DataFrame
         One row per calendar year from the start on: ``year``,
-        ``persons_off_support`` (full-time persons), ``ci_low``, ``ci_high``
-        (at level ``1 - alpha``), ``person_months`` (the treated
-        municipality's person-months on support that year, an aggregate),
-        ``hours_per_month`` (the effect that year, in hours a recipient a month)
-        and ``extra_hours`` (the year's extra hours worked in all).
+        ``persons_off_support`` (full-time persons fewer on support because of
+        the reform), ``ci_low``, ``ci_high`` (at level ``1 - alpha``),
+        ``persons_on_support`` (the treated municipality's mean stock that
+        year), ``persons_without_reform`` (the estimated stock without it) and
+        ``periods`` (the year's periods in the data).
     draws : pandas.DataFrame
         One row per placebo re-assignment (indexed by the group it went to),
         one column per year: the persons off support computed with
         ``estimate - error`` for that re-assignment. Rows are joint draws: the
         same re-assignment in every year. Empty without placebo inference.
+    event_study : EventStudyResult
+        The event study on the relative stock behind the persons, pre-trend
+        test included (effects in shares of the stock before the start).
+    stock_before_start : float
+        The treated municipality's mean stock before the start: the factor
+        from the event study's scale to persons.
     alpha : float
-        The effect's level.
-    hours_per_full_time_year : float
     benefit_group : str or None
-        The target group whose person-months were counted (``None`` when the
-        data held several and none was chosen).
-    source : str
-        The estimator the effect came from: ``"event_study"`` or ``"did"``.
-    outcome, treated, start
-        As in the effect.
+        The target group whose persons were counted (``None`` when the data
+        held several and none was chosen).
+    treated, start
+        As in the estimation.
     inference : str
-        How the effect's uncertainty was obtained.
+        How the uncertainty was obtained.
     provenance : dict
-        Rows counted, the relative periods behind each year, how each
+        Groups and periods counted, groups left out and why, how each
         interval was obtained, draws kept and dropped, version.
     """
 
     table: pd.DataFrame
     draws: pd.DataFrame
+    event_study: EventStudyResult
+    stock_before_start: float
     alpha: float
-    hours_per_full_time_year: float
     benefit_group: str | None
-    source: str
-    outcome: str
     treated: object
     start: object
     inference: str
+    source: str = "event study on the persons on support"
+    outcome: str = "persons on support"
     provenance: dict[str, Any] = field(default_factory=dict, repr=False, kw_only=True)
 
     @property
@@ -113,8 +113,8 @@ class PersonsOffSupport:
         Returns
         -------
         pandas.DataFrame
-            ``year, persons_off_support, ci_low, ci_high, person_months,
-            hours_per_month, extra_hours``.
+            ``year, persons_off_support, ci_low, ci_high, persons_on_support,
+            persons_without_reform, periods``.
         """
         return self.table.copy()
 
@@ -125,13 +125,13 @@ class PersonsOffSupport:
     def _notes(self) -> list[str]:
         group = f" in {self.benefit_group}" if self.benefit_group else ""
         draws = (f"{len(self.draws):,} placebo re-assignments ({self.inference})" if len(self.draws)
-                 else "none (the effect has no placebo draws)")
+                 else f"none ({self.inference})")
+        pre = self.event_study.pretrend
         return [
-            f"The {self.source} effect on {self.outcome} (hours a recipient a month) times the treated "
-            f"municipality's person-months on support{group}, over {self.hours_per_full_time_year:,.0f} hours "
-            "a full-time year.",
-            "Assumes an hour of work replaces an hour of benefit one-for-one, at full-time rates; it is the "
-            "hours effect re-expressed, not a separate estimate of benefit receipt.",
+            f"Estimated from the persons on support{group}: an event study by year of each municipality's stock "
+            f"relative to its mean before the start ({self.stock_before_start:,.1f} persons in the treated "
+            "municipality), weighted by that mean.",
+            f"Pre-trend test of the years before the start: p = {pre['pvalue']:.3f}." if pre else "",
             f"Interval: {self.conf_level:.0%}; draws: {draws}.",
         ]
 
@@ -144,7 +144,7 @@ class PersonsOffSupport:
         """
         title = self.title()
         body = self.table.to_string(index=False, float_format=lambda v: f"{v:,.1f}")
-        return "\n".join([title, "-" * len(title), body, "", *self._notes()])
+        return "\n".join([title, "-" * len(title), body, "", *[n for n in self._notes() if n]])
 
     def __str__(self) -> str:
         return self.summary()
@@ -153,12 +153,13 @@ class PersonsOffSupport:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
         body = "".join(
             "<tr>" + "".join(
-                f"<td style='text-align:right'>{'' if pd.isna(v) else (f'{v:.0f}' if c == 'year' else f'{v:,.1f}')}"
+                f"<td style='text-align:right'>"
+                f"{'' if pd.isna(v) else (f'{v:.0f}' if c in ('year', 'periods') else f'{v:,.1f}')}"
                 "</td>" for c, v in zip(self.table.columns, row, strict=True)
             ) + "</tr>"
             for row in self.table.itertuples(index=False)
         )
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes())
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes() if n)
         return (f"<div class='hjeval-result'><table><caption>{html.escape(self.title())}</caption>"
                 f"<tr>{head}</tr>{body}</table>{notes}</div>")
 
@@ -180,322 +181,356 @@ class PersonsOffSupport:
 
 
 @dataclass(frozen=True)
-class _Effects:
-    """The effect by relative period as the conversion needs it."""
+class _Stock:
+    """The stock panel: one row per group and period, every period of the data's range."""
 
-    estimates: dict[int, float]
-    intervals: dict[int, tuple[float, float]]
-    errors: pd.DataFrame
-    last: int | None
-    pooled_last: bool
-    bin_width: int
-
-
-def _effects(effect: EffectResult | EventStudyResult) -> _Effects:
-    if isinstance(effect, EventStudyResult):
-        table = effect.table[effect.table["rel_time"] >= 0]
-        if table.empty:
-            raise DataError("effect: the event study has no period from the start on")
-        bins = [int(b) for b in table["rel_time"]]
-        errors = effect.placebo_errors
-        if len(errors):
-            absent = [b for b in bins if b not in errors.columns]
-            if absent:
-                raise DataError(f"effect.placebo_errors has no column for relative period(s) {absent}")
-            errors = errors[bins]
-        else:
-            errors = pd.DataFrame(columns=pd.Index(bins), dtype=float)
-        return _Effects(
-            estimates=dict(zip(bins, table["estimate"].astype(float), strict=True)),
-            intervals={b: (float(lo), float(hi))
-                       for b, lo, hi in zip(bins, table["ci_low"], table["ci_high"], strict=True)},
-            errors=errors, last=max(bins), pooled_last=bool(effect.pooled_ends[1]), bin_width=int(effect.bin_width),
-        )
-    if isinstance(effect, EffectResult):
-        errors = effect.placebo_errors.to_frame(0) if len(effect.placebo_errors) else pd.DataFrame(
-            columns=pd.Index([0]), dtype=float)
-        return _Effects(estimates={0: float(effect.estimate)},
-                        intervals={0: (float(effect.ci[0]), float(effect.ci[1]))},
-                        errors=errors, last=None, pooled_last=True, bin_width=1)
-    raise DataError(
-        f"effect must be the result of hj.event_study (by year: bin_width=12 on months) or hj.did, "
-        f"not {type(effect).__name__}"
-    )
+    panel: pd.DataFrame
+    start: pd.Period
+    periods_per_year: int
+    excluded: list[object]
+    rows_counted: int
+    chosen: str | None
 
 
-def _treated(effect: EffectResult | EventStudyResult, data: pd.DataFrame, group: str, treated: object) -> list[object]:
-    expected = as_list(effect.treated)
-    distinct = np.asarray(pd.unique(data[group].dropna()), dtype=object)
-    if treated is None:
-        present = set(distinct.tolist())
-        absent = [t for t in expected if t not in present]
-        if absent:
-            raise DataError(f"data: column {group!r} has no rows of the effect's treated group(s) {absent}; "
-                            "pass the data the effect was estimated on")
-        return expected
-    labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
-    if set(labels) != set(expected):
-        raise DataError(f"treated={treated!r} is not the effect's treated group ({effect.treated!r}); "
-                        "leave treated out to use the effect's")
-    return labels
+def _frequency(start: pd.Period) -> int:
+    code = start.freqstr.split("-")[0]
+    if code not in _PERIODS_PER_YEAR:
+        raise DataError(f"start={start}: the time periods must be months, quarters or years, not {start.freqstr}")
+    return _PERIODS_PER_YEAR[code]
+
+
+def _rows(data: pd.DataFrame, benefit_group: BenefitGroup | None, columns: list[str]) -> tuple[pd.DataFrame,
+                                                                                                  str | None]:
+    if benefit_group is None:
+        chosen = None
+        if "benefit_group" in data.columns:
+            found = pd.unique(data["benefit_group"].dropna().astype(object))
+            chosen = str(found[0]) if len(found) == 1 and str(found[0]) in BENEFIT_GROUPS else None
+        return data[columns], chosen
+    if "benefit_group" not in data.columns:
+        raise DataError(f"data: column 'benefit_group' not found, so benefit_group={benefit_group!r} cannot be "
+                        f"chosen; the data has {list(data.columns)}; leave benefit_group out to count every row")
+    mask = (data["benefit_group"].astype(object) == benefit_group).to_numpy()
+    if not mask.any():
+        raise DataError(f"data: no rows of benefit_group {benefit_group!r} in column 'benefit_group'")
+    return data.loc[mask, columns], benefit_group
+
+
+def _cycle_values(data: pd.DataFrame, group: str, cycle: str, periods: pd.Series) -> pd.Series:
+    """One cycle value per group and period, read from every row of the data (all benefit groups)."""
+    values = numeric_column(data, cycle, argument="data")
+    frame = pd.DataFrame({"group": data[group].to_numpy(), "period": periods.to_numpy(), "value": values})
+    spread = frame.groupby(["group", "period"], observed=True, sort=False)["value"].agg(["min", "max"])
+    varies = spread["min"] != spread["max"]
+    if varies.any():
+        cells = ", ".join(f"{g} {p}" for g, p in spread.index[varies.to_numpy()][:5])
+        raise DataError(f"data: column {cycle!r} (cycle) takes several values within one {group!r} and period "
+                        f"({cells}); the business cycle is one value per municipality and period")
+    return spread["min"].rename(cycle)
+
+
+def _cycle_from_panel(panel: pd.DataFrame, cycle_panel: pd.DataFrame, *, group: str, time: str,
+                      cycle: str) -> pd.DataFrame:
+    """The cycle of every municipality and period from a panel of its own (as ``hj.load_cycle`` returns it)."""
+    if not isinstance(cycle_panel, pd.DataFrame):
+        raise DataError(f"cycle_panel must be a pandas DataFrame (as hj.load_cycle returns it), "
+                        f"not {type(cycle_panel).__name__}")
+    panel_time = time if time in cycle_panel.columns else "period"
+    for name, role in ((group, "group"), (panel_time, "time"), (cycle, "cycle")):
+        if name not in cycle_panel.columns:
+            raise DataError(f"cycle_panel: column {name!r} ({role}) not found; it has {list(cycle_panel.columns)}")
+    right = cycle_panel[[group, panel_time, cycle]].copy()
+    right[panel_time] = parse_periods(right[panel_time], column=panel_time, source="cycle_panel")
+    right = right.rename(columns={group: "group"})
+    joined = attach(panel, right, [cycle], time="period", panel_time=panel_time, key="group")
+    numeric_column(joined, cycle, argument="cycle_panel")
+    return joined
+
+
+def _stock(data: pd.DataFrame, *, unit: str, group: str, time: str, start: object, persons: str | None,
+           benefit_group: BenefitGroup | None, cycle: str | None, cycle_panel: pd.DataFrame | None) -> _Stock:
+    columns = list(dict.fromkeys(c for c in (unit, group, time, persons, "benefit_group")
+                                 if c is not None and c in data.columns))
+    rows, chosen = _rows(data, benefit_group, columns)
+    periods = parse_periods(rows[time], column=time, source="data")
+    try:
+        first = parse_period(start)
+    except DataError as err:
+        raise DataError(f"start={start!r} is not a period: {err}") from err
+    if getattr(periods.dtype, "freq", None) != first.freq:
+        raise DataError(f"start={start!r} is a {first.freqstr} period but column {time!r} holds {periods.dtype} "
+                        "values; give start in the same kind")
+    per_year = _frequency(first)
+    missing_group = rows[group].isna().to_numpy()
+    if missing_group.any():
+        raise DataError(f"data: column {group!r} is missing in {where(rows, missing_group)}; every row must name "
+                        "its municipality")
+    if persons is None:
+        keys = [unit, time] + (["benefit_group"] if "benefit_group" in rows.columns else [])
+        repeated = rows.duplicated(keys).to_numpy()
+        if repeated.any():
+            raise DataError(
+                f"data: rows repeat a {unit!r}, {time!r}" + (" and 'benefit_group'" if len(keys) == 3 else "")
+                + f" ({where(rows, repeated)}); each row must be one person in one period, or name the column of "
+                "persons a row stands for with persons="
+            )
+        cells = pd.DataFrame({"group": rows[group].to_numpy(), "period": periods.to_numpy(),
+                              "unit": rows[unit].to_numpy()})
+        # a person on two benefits in one period is one person on support
+        counts = cells.drop_duplicates().groupby(["group", "period"], observed=True)["unit"].size()
+    else:
+        weight = numeric_column(rows, persons, argument="data", minimum=0.0)
+        counts = (pd.DataFrame({"group": rows[group].to_numpy(), "period": periods.to_numpy(), "n": weight})
+                  .groupby(["group", "period"], observed=True)["n"].sum())
+    span = pd.period_range(periods.min(), periods.max(), freq=first.freq)
+    groups = pd.unique(rows[group])
+    grid = pd.MultiIndex.from_product([groups, span], names=["group", "period"])
+    panel = counts.astype(np.float64).reindex(grid, fill_value=0.0).rename(_STOCK).reset_index()
+    if cycle is None and cycle_panel is not None:
+        raise DataError("cycle_panel is given but cycle is not: name the cycle column, e.g. cycle='unemployment_rate'")
+    if cycle is not None and cycle_panel is not None:
+        panel = _cycle_from_panel(panel, cycle_panel, group=group, time=time, cycle=cycle)
+    elif cycle is not None:
+        all_periods = parse_periods(data[time], column=time, source="data")
+        values = _cycle_values(data, group, cycle, all_periods)
+        panel = panel.join(values, on=["group", "period"])
+        unknown = panel[cycle].isna().to_numpy()
+        if unknown.any():
+            cells = ", ".join(f"{g} {p}" for g, p in zip(panel["group"][unknown][:5], panel["period"][unknown][:5],
+                                                         strict=True))
+            raise DataError(f"data: the cycle ({cycle!r}) is unknown where a municipality has no row in a period "
+                            f"({int(unknown.sum()):,} municipality-periods, first: {cells}); pass the cycle panel "
+                            "(hj.load_cycle) as cycle_panel=, or leave cycle out")
+    before = panel[panel["period"] < first].groupby("group", sort=False)[_STOCK].mean()
+    panel[_BASE] = panel["group"].map(before).to_numpy(dtype=np.float64)
+    empty = panel.groupby("group", sort=False)[_BASE].first()
+    excluded = [g for g, b in empty.items() if not b > 0]
+    panel = panel[~panel["group"].isin(excluded)].reset_index(drop=True)
+    panel[_RATIO] = panel[_STOCK] / panel[_BASE]
+    return _Stock(panel=panel, start=first, periods_per_year=per_year, excluded=excluded,
+                  rows_counted=len(rows), chosen=chosen)
 
 
 def persons_off_support(
-    effect: EffectResult | EventStudyResult,
     data: pd.DataFrame,
     *,
     unit: str,
     time: str,
+    treated: object,
+    start: object,
     group: str | None = None,
-    treated: object = None,
     benefit_group: BenefitGroup | None = None,
     persons: str | None = None,
-    hours_per_full_time_year: float = HOURS_PER_FULL_TIME_YEAR,
+    cycle: str | None = None,
+    cycle_panel: pd.DataFrame | None = None,
+    cycle_method: CycleMethod | None = None,
+    comparison: Comparison = None,
+    inference: str | None = None,
+    alpha: float = 0.05,
+    seed: int = 0,
+    draws: int = 999,
+    size_correction: bool = True,
 ) -> PersonsOffSupport:
-    """The reform's effect as full-time persons off public support per year, with its draws.
-
-    For each calendar year from the start on: the effect in hours a recipient
-    a month, times the treated municipality's person-months on support that
-    year, over the hours of a full-time year. The draws repeat this with
-    ``estimate - error`` for each placebo re-assignment of the effect.
+    """The reform's effect as full-time persons fewer on public support per year, with its draws.
 
     Parameters
     ----------
-    effect : EventStudyResult or EffectResult
-        Preferably an event study by year, ``hj.event_study(..., bin_width=12,
-        window=(..., last post year))`` on a monthly panel: each year is then
-        multiplied by its own effect. A DiD result (one effect for all years
-        after the start) is accepted and applied to every year.
     data : pandas.DataFrame
-        The person-period data the effect was estimated on (one row a person
-        on support in a period, ``outcome`` = hours worked in that period).
-        It is only read.
-    unit, time, group : str
-        Columns as in the estimation (``group`` defaults to ``unit``).
-    treated : label or list, optional
-        The treated group(s); by default the effect's. A name such as
-        ``"Hjørring"`` is read as the code where ``group`` holds codes.
+        Person-period rows, one row a person on support in a period (the
+        hours panel), or an aggregated panel with the number of persons a row
+        stands for in ``persons``. A municipality without a row in a period
+        has no one on support then. Only read.
+    unit, time : str
+        The person and period columns (with ``persons``, ``unit`` may be the
+        municipality column).
+    treated : label or list
+        The treated municipality (code or name, as in :func:`hjeval.did`).
+    start : period
+        The first treated period, of the kind in ``time``.
+    group : str, optional
+        The municipality column; defaults to ``unit``.
     benefit_group : {"activity_ready_cash", "job_ready_cash", "sickness", "integration"}, optional
-        Count only the rows of this group (column ``benefit_group``) when the
-        data holds several; by default every row counts, and the group is
-        taken from the data when it holds one.
+        Count only this group's persons (column ``benefit_group``); by
+        default every row counts, a person on two benefits in a period once.
     persons : str, optional
-        Column with the number of persons a row stands for, when the data is
-        aggregated (a municipality-period panel whose outcome is mean hours a
-        person); by default each row is one person in one period.
-    hours_per_full_time_year : float, default 1924.0
-        37 hours a week, 52 weeks (a full-time person in Danish statistics).
+        Column with the persons a row stands for.
+    cycle : str, optional
+        The cycle column, as in :func:`hjeval.did`: read from ``cycle_panel``
+        when given, else from every row of a municipality and period (of any
+        benefit group); a period without rows then has no cycle value.
+    cycle_panel : pandas.DataFrame, optional
+        One row per municipality and period with the cycle column (as
+        ``hj.load_cycle`` returns it: the municipality column named as
+        ``group``, periods in ``time`` or ``period``).
+    cycle_method, comparison
+        As in :func:`hjeval.did`.
+    inference : {"placebo", "conley-taber", "cluster"}, optional
+        As in :func:`hjeval.event_study`; with one treated municipality the
+        default is placebo, whose re-assignments become the draws.
+    alpha, seed, draws, size_correction
+        As in :func:`hjeval.event_study`; sizes are the stocks before the start.
 
     Returns
     -------
     PersonsOffSupport
-        ``.to_frame()`` by year, ``.draws``, ``.series``; accepted as
-        ``effect`` by :func:`hjeval.economics.cost_benefit`.
+        ``.to_frame()`` by year, ``.draws``, ``.series``, ``.event_study``;
+        accepted as ``effect`` by :func:`hjeval.economics.cost_benefit`.
 
     Raises
     ------
     DataError
-        If the effect is of another kind, a column is missing, the periods
-        are not of the effect's frequency, the outcome is not hours in each
-        row's period (values above the hours a period has, or negative),
-        rows repeat a unit and period, or the data reaches beyond the
-        event study's last period.
+        If a column is missing, the periods are not months, quarters or years
+        of ``start``'s kind, rows repeat a person and period, the cycle is
+        unknown or varies within a municipality and period, or the treated
+        municipality has no one on support before the start.
 
     Notes
     -----
-    Which estimate: the event study by year with the same specification as
-    the headline effect (cycle adjustment, comparison pool, placebo inference
-    with the size correction). The effect builds up over the first year and
-    changes when resources change, so a year's persons should use that
-    year's effect; the DiD average would move effect from later years into
-    earlier ones. Each year's estimate is tested against the same
-    re-assignments of the treatment to comparison municipalities, and a
-    draw is one re-assignment in every year, so sums over years (the
-    cumulative savings) keep the correlation between years.
+    Which estimate, and why: the money saved is benefit not paid, so the
+    persons off support are estimated from the number of persons on support,
+    not from the hours effect. The reform shortens spells, and shorter spells
+    lower the stock for years, including spells that began before the start;
+    an effect on hours worked while on support measures something else (a
+    person can work more hours and stay on support).
 
-    The interval of a year is the effect's own interval (the inverted
-    placebo test) times the same factor, exact because the conversion is
-    linear and positive; where a year spans several estimated periods (an
-    event study not binned by calendar year) it is the ``alpha / 2`` and
-    ``1 - alpha / 2`` quantiles of the draws. Periods after the last bin of an
-    event study whose last bin pools them get that bin's effect.
-
-    The conversion assumes that an hour of work replaces an hour of benefit
-    one-for-one, at full-time rates (1,924 hours of work = one full-time
-    person off support). It is the hours effect re-expressed, not a separate
-    estimate of benefit receipt: effects on exits from support are not in it.
+    The model, by municipality ``g`` and period ``t``:
+    ``N_gt / N̄_g = a_g + l_t + sum_r b_r 1{treated, year r after the start} + cycle + e``,
+    with ``N̄_g`` the mean stock before the start and weights ``N̄_g``
+    (each person on support before the start counts once, as in the hours
+    effect on person rows). Municipalities with no one on support before the
+    start cannot be put on this scale and are left out (counted in
+    ``provenance["groups_excluded"]``, with a warning). Years are bins of a
+    year's periods from the start (reference: the year before it); a
+    calendar year's persons sum ``-b_r N̄_treated`` over its periods and
+    divide by the periods in a year. Where a calendar year lies in one bin
+    its interval is the event study's (the inverted placebo test) times the
+    same factor; otherwise it is the ``alpha / 2`` and ``1 - alpha / 2``
+    quantiles of the draws. A draw is one re-assignment in every year, so
+    sums over years (the cumulative savings) keep the correlation between
+    years. A full-time person is a person on support in every period of the
+    year; part-time benefit receipt is not in the data.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
     >>> import hjeval as hj
-    >>> from hjeval.economics import persons_off_support
     >>> rng = np.random.default_rng(0)
     >>> months = pd.period_range("2013-01", "2016-12", freq="M")
-    >>> panel = pd.DataFrame([(m, p, t) for m in range(25) for p in range(10) for t in months],
-    ...                      columns=["municipality", "person_id", "month"])
-    >>> panel["person_id"] += 100 * panel["municipality"]
-    >>> after = (panel["municipality"] == 0) & (panel["month"] >= pd.Period("2015-01", "M"))
-    >>> panel["hours"] = 40 + rng.normal(0, 4, len(panel)) + 24.0 * after
-    >>> es = hj.event_study(panel, "hours", unit="person_id", group="municipality", time="month",
-    ...                     treated=0, start="2015-01", window=(-2, 1), bin_width=12)
-    >>> pos = persons_off_support(es, panel, unit="person_id", group="municipality", time="month")
-    >>> pos.to_frame()[["year", "person_months"]].values.tolist()
-    [[2015.0, 120.0], [2016.0, 120.0]]
-    >>> round(10 * 24 * 12 / 1924, 2)  # ten recipients, 24 hours a month more: full-time persons a year
-    1.5
-    >>> bool((abs(pos.series - 1.5) < 0.1).all()), pos.draws.shape
-    (True, (24, 2))
+    >>> cells = pd.DataFrame([(m, t) for m in range(25) for t in months], columns=["municipality", "month"])
+    >>> size = 100 + 10 * cells["municipality"]
+    >>> after = (cells["municipality"] == 0) & (cells["month"] >= pd.Period("2015-01", "M"))
+    >>> cells["persons"] = np.round(size * (1 + rng.normal(0, 0.01, len(cells)) - 0.2 * after))
+    >>> pos = hj.persons_off_support(cells, unit="municipality", time="month", treated=0, start="2015-01",
+    ...                              persons="persons")
+    >>> pos.to_frame()["year"].tolist(), bool((abs(pos.series - 20) < 2).all()), pos.draws.shape
+    ([2015, 2016], True, (24, 2))
     """
-    hours_full = check_positive("hours_per_full_time_year", hours_per_full_time_year)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame (person-period rows), not {type(data).__name__}")
     if benefit_group is not None:
         check_option("benefit_group", benefit_group, BENEFIT_GROUPS)
-    effects = _effects(effect)
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame (the person-period data), not {type(data).__name__}")
     group = group or unit
-    outcome = effect.outcome
-    roles = {"unit": unit, "time": time, "group": group, "outcome (the effect's)": outcome, "persons": persons,
-             "benefit_group": "benefit_group" if benefit_group is not None else None}
+    roles = {"unit": unit, "time": time, "group": group, "persons": persons,
+             "cycle": cycle if cycle_panel is None else None}
     absent = {role: col for role, col in roles.items() if col is not None and col not in data.columns}
     if absent:
         detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
         raise DataError(f"data: column(s) not found: {detail}; the data has {list(data.columns)}")
-    labels = _treated(effect, data, group, treated)
-
-    mask = data[group].isin(labels).to_numpy()
-    if benefit_group is not None:
-        mask &= (data["benefit_group"].astype(object) == benefit_group).to_numpy()
-    columns = list(dict.fromkeys(c for c in (unit, time, group, outcome, persons, "benefit_group")
-                                 if c is not None and c in data.columns))
-    rows = data.loc[mask, columns]
-    if rows.empty:
-        which = f" of benefit_group {benefit_group!r}" if benefit_group is not None else ""
-        raise DataError(f"data: no rows of the treated group(s) {labels}{which} in column {group!r}")
-
-    start = effect.start
-    if not isinstance(start, pd.Period) or start.freqstr.split("-")[0] not in _FREQUENCIES:
-        raise DataError(f"effect.start={start!r}: the time periods must be months, quarters, half-years or years")
-    periods = parse_periods(rows[time], column=time, source="data")
-    if getattr(periods.dtype, "freq", None) != start.freq:
-        raise DataError(f"data: column {time!r} holds periods of another frequency ({periods.dtype}) than the "
-                        f"effect's start ({start.freqstr}); pass the data the effect was estimated on")
-    months_per_period = start.asfreq("M", "end").ordinal - start.asfreq("M", "start").ordinal + 1
-    index = pd.PeriodIndex(periods)
-    relative = (index.asi8 - start.ordinal) // start.freq.n
-    post = relative >= 0
-    if not post.any():
-        raise DataError(f"data: the treated group has no rows from the start ({start}) on")
-
-    hours = numeric_column(rows, outcome, argument="data")
-    limit = _HOURS_IN_A_MONTH * months_per_period
-    bad = (hours < 0) | (hours > limit)
-    if bad.any():
-        raise DataError(
-            f"data: column {outcome!r} is not hours worked in each row's period: values below 0 or above "
-            f"{limit:,.0f} (the hours in a {start.freqstr} period) in {where(rows, bad)}; estimate the effect on "
-            "hours worked per person and period"
-        )
-    if outcome != "hours":
-        warnings.warn(f"persons_off_support reads the effect on {outcome!r} as hours worked a person a period",
-                      HjevalWarning, stacklevel=2)
-    if persons is None:
-        repeated = rows.duplicated([unit, time]).to_numpy()
-        if repeated.any():
-            raise DataError(
-                f"data: rows repeat a {unit!r} and {time!r} in the treated group ({where(rows, repeated)}); "
-                "each row must be one person in one period, or name the column of persons a row stands for "
-                "with persons="
-            )
-        weight = np.ones(len(rows))
-    else:
-        weight = numeric_column(rows, persons, argument="data", minimum=0.0)
-
-    bins = relative[post] // effects.bin_width if effects.last is not None else np.zeros(int(post.sum()), np.int64)
-    if effects.last is not None:
-        beyond = bins > effects.last
-        if beyond.any() and not effects.pooled_last:
-            raise DataError(
-                f"data: {int(beyond.sum()):,} treated rows lie after the event study's last period "
-                f"(relative period {effects.last}); pass the data the effect was estimated on"
-            )
-        bins = np.minimum(bins, effects.last)
-        lacking = sorted(set(bins.tolist()) - set(effects.estimates))
-        if lacking:
-            raise DataError(f"effect: the event study has no estimate for relative period(s) {lacking}, which the "
-                            "data's treated rows fall in; pass the data the effect was estimated on")
-    cells = (
-        pd.DataFrame({"year": index.year[post], "bin": bins, "person_months": weight[post] * months_per_period})
-        .groupby(["year", "bin"])["person_months"].sum()
-        .unstack("bin", fill_value=0.0)
+    distinct = np.asarray(pd.unique(data[group].dropna()), dtype=object)
+    labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
+    stock = _stock(data, unit=unit, group=group, time=time, start=start, persons=persons,
+                   benefit_group=benefit_group, cycle=cycle, cycle_panel=cycle_panel)
+    panel = stock.panel
+    lost = [g for g in labels if g in stock.excluded]
+    if lost:
+        raise DataError(f"data: the treated municipality {lost} has no one on support before the start "
+                        f"({stock.start}){' in ' + benefit_group if benefit_group else ''}, so no stock to compare")
+    if stock.excluded:
+        warnings.warn(f"{len(stock.excluded)} municipality(ies) with no one on support before the start left out "
+                      f"of the comparison: {stock.excluded[:5]}", HjevalWarning, stacklevel=2)
+    per_year = stock.periods_per_year
+    relative = (pd.PeriodIndex(panel["period"]).asi8 - stock.start.ordinal) // stock.start.freq.n
+    bins = np.floor_divide(relative, per_year)
+    window = (int(bins.min()), int(bins.max()))
+    if window[0] > -1:
+        raise DataError(f"data: no whole year of periods before the start ({stock.start}) could be told apart; "
+                        f"the data runs from {panel['period'].min()}")
+    study = event_study(
+        panel, _RATIO, unit="group", time="period", treated=labels if len(labels) > 1 else labels[0],
+        start=stock.start, window=window, bin_width=per_year, cycle=cycle, cycle_method=cycle_method,
+        weights=_BASE, comparison=comparison, inference=inference,  # type: ignore[arg-type]
+        alpha=alpha, seed=seed, draws=draws, size_correction=size_correction,
     )
-    years = [int(y) for y in cells.index]
-    used_bins = [int(b) for b in cells.columns]
-    m = cells.to_numpy(dtype=np.float64)  # person-months: years x relative periods
-    per_month = np.array([effects.estimates[b] for b in used_bins]) / months_per_period
-    scale = 1.0 / hours_full
-    extra = m @ per_month
-    persons_by_year = extra * scale
-
-    draws, dropped = _draws(effects.errors, effects.estimates, used_bins, months_per_period, m, scale, years)
-    low, high, how = _intervals(m, used_bins, effects.intervals, months_per_period, scale, draws, effect.alpha)
-    total = m.sum(axis=1)
+    treated_rows = panel["group"].isin(labels).to_numpy() & (relative >= 0)
+    base = float(panel.loc[treated_rows, _BASE].groupby(panel.loc[treated_rows, "group"]).first().sum())
+    years_of = pd.PeriodIndex(panel.loc[treated_rows, "period"]).year.to_numpy()
+    share = (pd.DataFrame({"year": years_of, "bin": bins[treated_rows], "n": 1.0 / per_year})
+             .groupby(["year", "bin"])["n"].sum().unstack("bin", fill_value=0.0))
+    if len(labels) > 1:  # every treated municipality contributes its periods; count each period once
+        share = share / len(labels)
+    years = [int(y) for y in share.index]
+    used = [int(b) for b in share.columns]
+    w = share.to_numpy(dtype=np.float64)  # years x bins: fraction of a year in each bin
+    effects = study.table.set_index("rel_time")
+    estimate = effects.loc[used, "estimate"].to_numpy(dtype=np.float64)
+    persons_by_year = -(w @ estimate) * base
+    stock_year = (panel.loc[treated_rows].assign(year=years_of).groupby("year")[_STOCK].sum() / per_year)
+    stock_year = stock_year.reindex(years).to_numpy(dtype=np.float64)
+    draw_frame, dropped = _draws(study.placebo_errors, estimate, used, w, base, years)
+    low, high, how = _intervals(w, used, effects, base, draw_frame, float(study.alpha))
     table = pd.DataFrame({
         "year": years, "persons_off_support": persons_by_year, "ci_low": low, "ci_high": high,
-        "person_months": total, "hours_per_month": extra / total, "extra_hours": extra,
+        "persons_on_support": stock_year, "persons_without_reform": stock_year + persons_by_year,
+        "periods": np.round(w.sum(axis=1) * per_year).astype(np.int64),
     })
-    if not len(draws):
-        warnings.warn("the effect has no placebo draws (estimate it with inference='placebo'): the persons off "
-                      "support have no draws, and a cost-benefit from them no probability", HjevalWarning,
-                      stacklevel=2)
     if dropped:
-        warnings.warn(f"{dropped} placebo draw(s) without an error in some period were left out", HjevalWarning,
+        warnings.warn(f"{dropped} placebo draw(s) without an error in some year were left out", HjevalWarning,
                       stacklevel=2)
-    chosen: str | None = benefit_group
-    if chosen is None and "benefit_group" in rows.columns:
-        found = pd.unique(rows["benefit_group"].dropna().astype(object))
-        chosen = str(found[0]) if len(found) == 1 and str(found[0]) in BENEFIT_GROUPS else None
     provenance = {
-        "rows_counted": int(post.sum()),
-        "months_per_period": int(months_per_period),
-        "relative_periods": {y: [b for b, v in zip(used_bins, m[i], strict=True) if v > 0]
-                             for i, y in enumerate(years)},
+        "rows_counted": stock.rows_counted,
+        "groups": int(panel["group"].nunique()),
+        "groups_excluded": stock.excluded,
+        "periods": [str(panel["period"].min()), str(panel["period"].max())],
+        "municipality_periods_without_rows": int((panel[_STOCK] == 0).sum()),
+        "relative_years": {y: [b for b, v in zip(used, w[i], strict=True) if v > 0] for i, y in enumerate(years)},
         "interval": dict(zip(years, how, strict=True)),
-        "draws": len(draws),
+        "draws": len(draw_frame),
         "draws_dropped": dropped,
         "hjeval_version": __version__,
     }
     return PersonsOffSupport(
-        table=table, draws=draws, alpha=float(effect.alpha), hours_per_full_time_year=hours_full,
-        benefit_group=chosen, source=effect.method, outcome=outcome, treated=effect.treated, start=start,
-        inference=str(effect.inference), provenance=provenance,
+        table=table, draws=draw_frame, event_study=study, stock_before_start=base, alpha=float(study.alpha),
+        benefit_group=stock.chosen, treated=study.treated, start=stock.start, inference=str(study.inference),
+        provenance=provenance,
     )
 
 
-def _draws(errors: pd.DataFrame, estimates: dict[int, float], bins: list[int], months_per_period: int,
-           m: np.ndarray, scale: float, years: list[int]) -> tuple[pd.DataFrame, int]:
+def _draws(errors: pd.DataFrame, estimate: np.ndarray, bins: list[int], w: np.ndarray, base: float,
+           years: list[int]) -> tuple[pd.DataFrame, int]:
     """Persons off support for each re-assignment: ``estimate - error`` through the same conversion."""
     columns = pd.Index(years, name="year")
     if not len(errors):
         return pd.DataFrame(columns=columns, dtype=float), 0
+    absent = [b for b in bins if b not in errors.columns]
+    if absent:
+        raise DataError(f"the event study's placebo errors have no column for relative year(s) {absent}")
     err = errors[bins].to_numpy(dtype=np.float64)
     keep = np.isfinite(err).all(axis=1)
-    effect_draws = (np.array([estimates[b] for b in bins])[None, :] - err[keep]) / months_per_period
-    values = effect_draws @ m.T * scale
+    values = -((estimate[None, :] - err[keep]) @ w.T) * base
     return pd.DataFrame(values, index=errors.index[keep], columns=columns), int((~keep).sum())
 
 
-def _intervals(m: np.ndarray, bins: list[int], intervals: dict[int, tuple[float, float]], months_per_period: int,
-               scale: float, draws: pd.DataFrame, alpha: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    low = np.full(len(m), np.nan)
-    high = np.full(len(m), np.nan)
+def _intervals(w: np.ndarray, bins: list[int], effects: pd.DataFrame, base: float, draws: pd.DataFrame,
+               alpha: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    low = np.full(len(w), np.nan)
+    high = np.full(len(w), np.nan)
     how: list[str] = []
-    for i, row in enumerate(m):
+    for i, row in enumerate(w):
         present = np.flatnonzero(row > 0)
         if len(present) == 1:
-            j = int(present[0])
-            factor = row[j] * scale / months_per_period
-            low[i], high[i] = (intervals[bins[j]][0] * factor, intervals[bins[j]][1] * factor)
+            b = bins[int(present[0])]
+            factor = row[present[0]] * base
+            low[i], high[i] = -effects.loc[b, "ci_high"] * factor, -effects.loc[b, "ci_low"] * factor
             how.append("effect interval")
         elif len(draws):
             low[i], high[i] = np.quantile(draws.iloc[:, i].to_numpy(), [alpha / 2, 1 - alpha / 2])
