@@ -71,6 +71,9 @@ def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
             caseload.append({"municipality": m, "period": str(p), "benefit_area": "cash_benefit",
                              "caseworker_fte": fte, "open_cases": cases})
     pd.DataFrame(caseload).to_csv(folder / "caseload.csv", index=False)
+    pd.DataFrame([(2015, "investment", "", 1e6), (2016, "investment", "", 1e6)]
+                 + [(y, "benefit_cost_per_full_time_person", "activity_ready_cash", 150e3) for y in (2015, 2016, 2017)],
+                 columns=["year", "item", "benefit_group", "amount_dkk"]).to_csv(folder / "costs.csv", index=False)
 
 
 CONFIG = """\
@@ -83,6 +86,7 @@ seed = 0
 hours = "hours.parquet"
 cycle = "cycle.csv"
 caseload = "caseload.csv"
+costs = "costs.csv"
 
 [evaluation]
 treated = 860
@@ -123,7 +127,7 @@ def test_example_config_is_shipped_and_printed(capsys: pytest.CaptureFixture[str
 
 
 def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
-    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv"):
+    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv", "costs.csv"):
         (tmp_path / "data" / "synthetic").mkdir(parents=True, exist_ok=True)
         (tmp_path / "data" / "synthetic" / name).write_bytes(b"")
     (tmp_path / "evaluation.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
@@ -148,7 +152,7 @@ def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
 ])
 def test_config_errors_name_file_table_and_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     (tmp_path / "data" / "synthetic").mkdir(parents=True)
-    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv"):
+    for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv", "costs.csv"):
         (tmp_path / "data" / "synthetic" / name).write_bytes(b"")
     path = tmp_path / "bad.toml"
     assert change[0] in EXAMPLE_CONFIG
@@ -169,10 +173,12 @@ def test_layout_is_stable(built: Path) -> None:
     files = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
     assert files == sorted([
         "report.html", "report.pdf", "manifest.json",
-        *(f"figures/{n}.{e}" for n in ("caseload", "outcome", "decomposition", "event_study", "placebo")
+        *(f"figures/{n}.{e}" for n in ("caseload", "outcome", "decomposition", "event_study", "placebo",
+                                        "cost_benefit")
           for e in ("png", "svg")),
         *(f"tables/{n}.csv" for n in ("alternatives", "caseload", "decomposition", "event_study",
-                                      "outcome_by_period", "placebo", "raw_comparison")),
+                                      "outcome_by_period", "placebo", "raw_comparison", "persons_off_support",
+                                      "cost_benefit")),
     ])
     assert not [p for p in built.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
 
@@ -182,7 +188,9 @@ def test_html_is_self_contained(built: Path) -> None:
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
     assert "@import" not in html and "url(http" not in html
     images = re.findall(r'<img src="([^"]+)"', html)
-    assert len(images) == 5 and all(src.startswith("data:image/png;base64,") for src in images)
+    drawn = len(list((built / "figures").glob("*.png")))
+    assert drawn == 6 and len(images) == drawn
+    assert all(src.startswith("data:image/png;base64,") for src in images)
 
 
 def test_no_number_rests_on_fewer_than_the_threshold(built: Path) -> None:
@@ -542,7 +550,7 @@ def test_html_renders_in_chromium_with_every_image(built: Path) -> None:
             shot = page.screenshot(full_page=True)
         finally:
             browser.close()
-    assert images == [True] * 5
+    assert images == [True] * 6
     assert "Resumé" in text and len(text) > 2000
     assert _not_blank(shot) > 0.05
     assert all(url.startswith(("file:", "data:")) for url in requests), "the page fetched from the network"

@@ -91,8 +91,10 @@ def cost_benefit_plot(result: CostBenefitResult, *, ax: Axes | None = None, lang
                               label=text["band"].format(level=_level(result.conf_level, language)))
         if result.payback_year is not None:
             axes.axvline(result.payback_year, color=PALETTE["light"], linestyle="--", linewidth=1)
+            last = result.payback_year >= years[-1]  # at the right edge the label goes to the left of the line
             axes.annotate(text["payback"].format(year=result.payback_year), (result.payback_year, 0),
-                          xytext=(3, 3), textcoords="offset points", fontsize=8, color=PALETTE["neutral"])
+                          xytext=(-3 if last else 3, 3), textcoords="offset points", fontsize=8,
+                          ha="right" if last else "left", color=PALETTE["neutral"])
         axes.set_xticks(years, [f"{y:.0f}" for y in years])
         axes.yaxis.set_major_formatter(number_formatter(0, language))
         axes.set_ylabel(text["y"])

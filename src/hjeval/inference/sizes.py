@@ -113,7 +113,9 @@ def _variance_function(squares: np.ndarray, sizes: np.ndarray) -> tuple[float, f
     for _ in range(_REWEIGHTING_STEPS + 1):
         coef, _ = nnls(scaled * weight[:, None], squares * weight)
         fitted = scaled @ coef
-        floor = 1e-12 * max(float(fitted.max()), 1e-300)
+        if not fitted.max() > 0:  # every error exactly zero: nothing to reweight
+            break
+        floor = 1e-12 * float(fitted.max())
         weight = 1.0 / np.maximum(fitted, floor)
     return float(coef[0] / scale[0]), float(coef[1] / scale[1])
 

@@ -19,9 +19,13 @@ import numpy as np
 import pandas as pd
 
 from hjeval.data.combine import attach
-from hjeval.data.loaders import load_caseload, load_cycle, load_hours
+from hjeval.data.loaders import load_caseload, load_costs, load_cycle, load_hours
 from hjeval.data.municipalities import comparison_pool, municipality_table
 from hjeval.descriptives import Frequency, caseload_by_period, outcome_by_period
+from hjeval.duration.estimate import duration_did
+from hjeval.duration.results import DurationDidResult
+from hjeval.economics.cost_benefit import CostBenefitResult, cost_benefit
+from hjeval.economics.persons import PersonsOffSupport, persons_off_support
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import did
 from hjeval.estimators.event_study import event_study
@@ -82,6 +86,14 @@ class Analysis:
         Rows read and kept per input.
     identifiers : frozenset of str
         The person identifiers of the input, kept only to check that none reaches an output.
+    duration : DurationDidResult
+        The effect on weeks on support of the target group's spells, with the windows' restricted
+        means, medians and Kaplan-Meier curves (cells and curve steps on fewer persons than the
+        disclosure threshold withheld).
+    persons : PersonsOffSupport
+        Full-time persons off support by year, from the stock of persons on support.
+    cost : CostBenefitResult or None
+        The cost-benefit of the investment (None without a costs panel).
     notes : list of str
         Technical messages (in English) from loading and estimation. Messages raised while the
         inference was computed are left out: the inference records carry what they say, and the
@@ -102,6 +114,9 @@ class Analysis:
     names: dict[int, str]
     rows: dict[str, int]
     identifiers: frozenset[str] = field(repr=False)
+    duration: DurationDidResult | None = None
+    persons: PersonsOffSupport | None = None
+    cost: CostBenefitResult | None = None
     notes: list[str] = field(default_factory=list)
     uncorrected: EffectResult | None = None
 
@@ -172,6 +187,35 @@ def _technical_messages() -> Iterator[list[str]]:
         yield kept
 
 
+def _support_and_savings(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFrame, cycle: pd.DataFrame,
+                         costs: pd.DataFrame | None, notes: list[str]) -> dict[str, Any]:
+    """Time on support, persons off support and the cost-benefit, each with the main inference."""
+    spec = config.evaluation
+    common: dict[str, Any] = dict(treated=spec.treated, start=spec.start, comparison=_comparison(spec.comparison),
+                                  alpha=spec.alpha, seed=config.seed, size_correction=spec.size_correction)
+    duration: DurationDidResult | None = None
+    try:
+        duration = duration_did(group, "person_id", "municipality", "month",
+                                min_persons=config.disclosure_threshold, **common)
+    except DataError as err:
+        notes.append(f"Time on support: {err}")
+    cycle_arguments = _cycle_arguments(config)
+    persons: PersonsOffSupport | None = None
+    try:
+        persons = persons_off_support(hours, unit="person_id", group="municipality", time="month",
+                                      benefit_group=spec.benefit_group,  # type: ignore[arg-type]  # checked on loading
+                                      cycle_panel=cycle if cycle_arguments else None, **cycle_arguments, **common)
+    except DataError as err:
+        notes.append(f"Persons off support: {err}")
+    cost = None
+    if costs is not None and persons is not None:
+        try:
+            cost = cost_benefit(persons, costs, discount_rate=spec.discount_rate)
+        except DataError as err:
+            notes.append(f"Cost-benefit: {err}")
+    return {"duration": duration, "persons": persons, "cost": cost}
+
+
 def analyse(config: ReportConfig) -> Analysis:
     """Load the configured panels and estimate everything the report shows.
 
@@ -192,6 +236,7 @@ def analyse(config: ReportConfig) -> Analysis:
     hours = load_hours(config.data.hours, level="person")
     cycle = load_cycle(config.data.cycle)
     caseload = load_caseload(config.data.caseload) if config.data.caseload is not None else None
+    costs = load_costs(config.data.costs) if config.data.costs is not None else None
     group = hours[hours["benefit_group"] == spec.benefit_group]
     if group.empty:
         raise DataError(f"{config.data.hours}: no rows of benefit_group {spec.benefit_group!r}")
@@ -226,6 +271,7 @@ def analyse(config: ReportConfig) -> Analysis:
             result = did(group, spec.outcome, comparison=_comparison(pool), inference="placebo",
                          **_cycle_arguments(config), **common)
             pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
+        support = _support_and_savings(config, hours, group, cycle, costs, notes)
     notes += sorted(set(caught))
 
     members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
@@ -279,6 +325,7 @@ def analyse(config: ReportConfig) -> Analysis:
         persons_by_municipality=persons, treated_persons_by_bin=by_bin, outcome_series=series,
         windows=windows, caseload=caseload_series, names=names,
         rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
-              **({"caseload": len(caseload)} if caseload is not None else {})},
-        identifiers=identifiers, notes=notes, uncorrected=uncorrected,
+              **({"caseload": len(caseload)} if caseload is not None else {}),
+              **({"costs": len(costs)} if costs is not None else {})},
+        identifiers=identifiers, notes=notes, uncorrected=uncorrected, **support,
     )

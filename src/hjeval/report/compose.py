@@ -20,6 +20,7 @@ from hjeval._version import __version__
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.methods import inference_notes, method_detail, method_name, method_paragraph, size_paragraphs
+from hjeval.report.payoff import payoff_context, payoff_key_figures, payoff_summary
 from hjeval.report.render import (
     Figure,
     Numbers,
@@ -176,6 +177,7 @@ def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
         paragraphs.append(sentence)
     if len(main.placebo) and main.inference.method == "placebo":
         paragraphs.append(_placebo_sentence(analysis, language, fmt))
+    paragraphs += payoff_summary(analysis, language, fmt)
     persons = analysis.evaluation.persons_per_month
     paragraphs.append(t["summary_fte"].format(persons=fmt(persons, 0), fte=fmt(analysis.evaluation.full_time_persons)))
     raw = published["raw_comparison"].set_index("series")["hours_per_year"]
@@ -239,6 +241,7 @@ def _key_figures(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> 
         _row(t["kf_pvalue"].format(method=method), fmt.pvalue(main.pvalue)),
         _row(t["kf_fte"], fmt(analysis.evaluation.full_time_persons)),
         _row(t["kf_unadjusted"], fmt(12 * analysis.evaluation.unadjusted.estimate, 1, sign=True)),
+        *payoff_key_figures(analysis, language, fmt),
     ]
     return Table(header=(), rows=rows, caption=t["key_figures"], numeric=frozenset({1}), css="keyfigures")
 
@@ -402,5 +405,6 @@ def compose_page(
                                              draws=method_detail(main.inference, language, fmt),
                                              date=stamp.build_date),
         "config_text": analysis.config.text,
+        **payoff_context(analysis, published, language, fmt),
     }
     return Page(language=language, title=report_title(analysis, language), context=context)

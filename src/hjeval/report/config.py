@@ -37,6 +37,7 @@ seed = 0                                 # seed for randomised inference (record
 hours = "data/synthetic/hours_person_month.parquet"   # person-month hours panel (required)
 cycle = "data/synthetic/cycle.csv"                    # municipality-month business-cycle panel (required)
 caseload = "data/synthetic/caseload.csv"              # municipality-period caseload panel (optional)
+costs = "data/synthetic/costs.csv"                    # investment and benefit costs by year (optional: cost-benefit)
 
 [evaluation]
 treated = 860                            # municipality code of the reform (860 = Hjørring)
@@ -49,6 +50,7 @@ cycle_method = "covariate"               # "covariate", "sensitivity" or "common
 inference = "placebo"                    # "placebo" (one treated municipality), "conley-taber", ...
 size_correction = true                   # placebo, Conley-Taber: correct for municipality size (Ferman-Pinto 2019)
 alpha = 0.05                             # 1 - confidence level
+discount_rate = 0.0                      # yearly rate for the cost-benefit's present value (0: undiscounted)
 
 [robustness]
 comparison_pools = ["north_jutland", "rural"]   # alternative pools estimated beside the main one
@@ -64,11 +66,13 @@ class DataFiles:
     hours: Path
     cycle: Path
     caseload: Path | None = None
+    costs: Path | None = None
 
     def items(self) -> list[tuple[str, Path]]:
         """Named files that are set, in a fixed order."""
         return [(name, path) for name, path in (("hours", self.hours), ("cycle", self.cycle),
-                                                 ("caseload", self.caseload)) if path is not None]
+                                                 ("caseload", self.caseload), ("costs", self.costs))
+                if path is not None]
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class EvaluationSpec:
     inference: str = "placebo"
     size_correction: bool = True
     alpha: float = 0.05
+    discount_rate: float = 0.0
     comparison_pools: tuple[str | tuple[int, ...], ...] = ("north_jutland", "rural")
     event_window: tuple[int, int] = (-6, 9)
     event_bin: int = 6
@@ -99,7 +104,7 @@ class ReportConfig:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> (folder / "data" / "synthetic").mkdir(parents=True)
-    >>> for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv"):
+    >>> for name in ("hours_person_month.parquet", "cycle.csv", "caseload.csv", "costs.csv"):
     ...     _ = (folder / "data" / "synthetic" / name).write_bytes(b"")
     >>> _ = (folder / "evaluation.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
     >>> config = load_config(folder / "evaluation.toml")
@@ -218,7 +223,7 @@ def load_config(path: str | Path) -> ReportConfig:
     if "seed" in report:
         options["seed"] = _typed(report, "seed", int, source, "report")
 
-    data = _table(raw, "data", source, {"hours", "cycle", "caseload"})
+    data = _table(raw, "data", source, {"hours", "cycle", "caseload", "costs"})
     for required in ("hours", "cycle"):
         if required not in data:
             raise _fail(source, "data", f"{required} is required")
@@ -226,11 +231,12 @@ def load_config(path: str | Path) -> ReportConfig:
         hours=_path(source.parent, data["hours"], "hours", source),
         cycle=_path(source.parent, data["cycle"], "cycle", source),
         caseload=_path(source.parent, data["caseload"], "caseload", source) if "caseload" in data else None,
+        costs=_path(source.parent, data["costs"], "costs", source) if "costs" in data else None,
     )
 
     evaluation = _table(raw, "evaluation", source, {
         "treated", "start", "benefit_group", "outcome", "comparison", "cycle", "cycle_method", "inference",
-        "size_correction", "alpha"})
+        "size_correction", "alpha", "discount_rate"})
     robustness = _table(raw, "robustness", source, {"comparison_pools", "event_window", "event_bin"})
     spec: dict[str, Any] = {}
     for key, kind in (("treated", int), ("start", str), ("benefit_group", str), ("outcome", str), ("cycle", str)):
@@ -250,6 +256,11 @@ def load_config(path: str | Path) -> ReportConfig:
         if not 0 < alpha < 0.5:
             raise _fail(source, "evaluation", f"alpha = {alpha} must lie between 0 and 0.5")
         spec["alpha"] = float(alpha)
+    if "discount_rate" in evaluation:
+        rate = _typed(evaluation, "discount_rate", (int, float), source, "evaluation")
+        if not -0.5 < rate < 1:
+            raise _fail(source, "evaluation", f"discount_rate = {rate} must lie between -0.5 and 1 (0.03 for 3 %)")
+        spec["discount_rate"] = float(rate)
     if "comparison_pools" in robustness:
         pools = _typed(robustness, "comparison_pools", list, source, "robustness")
         spec["comparison_pools"] = tuple(_pool(p, "comparison_pools", source, "robustness") for p in pools)

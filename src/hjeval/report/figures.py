@@ -12,6 +12,8 @@ import io
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
+from hjeval.duration.figures import survival_plot
+from hjeval.economics.figures import cost_benefit_plot
 from hjeval.plots import caseload_plot, decomposition_plot, event_study_plot, outcome_over_time, placebo_distribution
 from hjeval.plots.style import styled
 from hjeval.report.analysis import Analysis
@@ -36,6 +38,29 @@ def _encode(figure: MplFigure) -> tuple[bytes, bytes]:
 def _figure(name: str, figure: MplFigure, caption: str) -> Figure:
     png, svg = _encode(figure)
     return Figure(name=name, png=png, svg=svg, caption=caption, alt=caption)
+
+
+def _support_and_savings(analysis: Analysis, published: Published, language: ReportLanguage) -> list[Figure]:
+    """The cost-benefit (estimates on the whole municipality) and the survival curves (published steps only)."""
+    t = TEXT[language]
+    fmt = Numbers(language)
+    municipality = analysis.treated_name
+    figures = []
+    cost = analysis.cost
+    if cost is not None:
+        caption = t["payoff_caption"].format(municipality=municipality)
+        if cost.n_draws:
+            caption += " " + t["payoff_caption_band"].format(level=fmt.percent(cost.conf_level), n=cost.n_draws)
+        figures.append(_figure("cost_benefit", cost_benefit_plot(cost, language=language), caption))
+    curves = published.figure_data.get("survival_curves")
+    duration = analysis.duration
+    if duration is not None and curves is not None and len(curves):
+        shown = dataclasses.replace(duration, curves=curves.assign(municipality=None), treated=municipality)
+        figures.append(_figure(
+            "survival", survival_plot(shown, language=language),
+            t["survival_caption"].format(municipality=municipality, k=analysis.config.disclosure_threshold,
+                                         horizon=fmt(duration.horizon_weeks, 0))))
+    return figures
 
 
 def make_figures(analysis: Analysis, published: Published, language: ReportLanguage) -> list[Figure]:
@@ -75,6 +100,7 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
     figures.append(_figure(
         "decomposition", decomposition_plot(analysis.main, language=language, scale=12, treated_label=municipality),
         t["decomposition_caption"].format(municipality=municipality)))
+    figures += _support_and_savings(analysis, published, language)
     event = analysis.event
     shown = data["event_study"].rename(columns={"hours_per_year": "estimate"})
     table = event.table.copy()

@@ -181,6 +181,38 @@ def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _time_on_support(analysis: Analysis) -> tuple[pd.DataFrame | None, pd.DataFrame | None, int]:
+    """Weeks on support by role and window, and the Kaplan-Meier curves, as the duration estimate withheld them.
+
+    The duration estimate is run with the disclosure threshold as its ``min_persons``: a window
+    resting on fewer persons is withheld (NaN, ``suppressed``) and a curve is shown only while at
+    least that many persons are at risk. Risk sets are not published.
+    """
+    duration = analysis.duration
+    if duration is None:
+        return None, None, 0
+    windows = duration.windows
+    pooled = windows[windows["municipality"].isna()].drop(columns=["municipality"]).reset_index(drop=True)
+    curves = duration.curves
+    if len(curves):
+        curves = curves[curves["municipality"].isna()]
+        threshold = analysis.config.disclosure_threshold
+        curves = curves[curves["at_risk"] >= threshold]  # held by the estimate already; checked again here
+    shown = curves[["role", "window", "months", "weeks", "survival"]].reset_index(drop=True) if len(curves) else None
+    return pooled, shown, int(pooled["suppressed"].sum())
+
+
+def _persons_and_costs(analysis: Analysis) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    persons = analysis.persons
+    table = None
+    if persons is not None:
+        table = persons.to_frame()
+        small = table["persons_on_support"] < analysis.config.disclosure_threshold
+        table.loc[small, ["persons_on_support", "persons_without_reform"]] = math.nan
+    cost = analysis.cost.to_frame() if analysis.cost is not None else None
+    return table, cost
+
+
 def _pool_text(pool: str | tuple[int, ...] | None) -> str:
     if pool is None:
         return ""
@@ -226,11 +258,24 @@ def publish_tables(analysis: Analysis, language: ReportLanguage = "da") -> Publi
         "placebo": placebo,
     }
     figure_data = {"outcome": by_period, "event_study": event, "placebo": placebo}
+    support, curves, support_primary = _time_on_support(analysis)
+    if support is not None:
+        tables["time_on_support"] = support.drop(columns=["suppressed"])
+        figure_data["time_on_support"] = support
+    if curves is not None:
+        tables["survival_curves"] = curves
+        figure_data["survival_curves"] = curves
+    persons, cost = _persons_and_costs(analysis)
+    if persons is not None:
+        tables["persons_off_support"] = persons
+    if cost is not None:
+        tables["cost_benefit"] = cost
     if caseload is not None:
         tables["caseload"] = caseload.drop(columns=["suppressed"], errors="ignore").assign(
             period=caseload["period"].astype(str))
         figure_data["caseload"] = caseload
     return Published(
         tables=tables, figure_data=figure_data,
-        primary=primary + event_primary + placebo_primary + caseload_primary, secondary=secondary,
+        primary=primary + event_primary + placebo_primary + caseload_primary + support_primary,
+        secondary=secondary,
     )

@@ -138,9 +138,133 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key_figures": "Nøgletal",
         "kf_effect": "Effekt pr. person (timer om året)",
         "kf_interval": "{level}-konfidensinterval",
-        "kf_fte": "Fuldtidspersoner",
+        "kf_fte": "Ekstra timer som fuldtidspersoner i arbejde",
         "kf_pvalue": "p-værdi ({method})",
         "kf_unadjusted": "Uden konjunkturkorrektion (timer om året)",
+        "summary_paid_off": (
+            "Med {prob} sandsynlighed har investeringen på {invested} mio. kr. betalt sig hjem ved udgangen af "
+            "{last}; det bedste skøn er, at der er sparet {saved} mio. kr. på ydelser."
+        ),
+        "summary_saved_no_draws": (
+            "Det bedste skøn er, at der ved udgangen af {last} er sparet {saved} mio. kr. på ydelser mod "
+            "{invested} mio. kr. investeret; usikkerheden kan ikke beregnes uden placebo-beregninger."
+        ),
+        "summary_payback": "Regnet uden diskontering tjente investeringen sig ind i {year}.",
+        "summary_not_yet": "Ved udgangen af {last} havde investeringen endnu ikke tjent sig ind.",
+        "summary_persons": (
+            "I {year} var der {persons} færre fuldtidspersoner blandt {group} på offentlig forsørgelse, end der "
+            "ville have været uden reformen{interval}."
+        ),
+        "summary_persons_more": (
+            "I {year} var der {persons} flere fuldtidspersoner blandt {group} på offentlig forsørgelse, end der "
+            "ville have været uden reformen{interval}."
+        ),
+        "summary_persons_interval": " ({level}-interval: {low} til {high})",
+        "summary_weeks": (
+            "Forløb på ydelsen, der begyndte efter reformen, varede i {municipality} i gennemsnit {after} uger "
+            "mod {before} uger før (regnet op til {horizon} uger)."
+        ),
+        "summary_weeks_effect": (
+            "Sammenholdt med {pool} er forløbene blevet {effect} uger kortere ({level}-interval for ændringen: "
+            "{interval} uger)."
+        ),
+        "summary_weeks_effect_longer": (
+            "Sammenholdt med {pool} er forløbene blevet {effect} uger længere ({level}-interval for ændringen: "
+            "{interval} uger)."
+        ),
+        "between": "{low} til {high}",
+        "payoff_unavailable": (
+            "Antallet på ydelse kan ikke sammenholdes med sammenligningskommunerne med disse data, så besparelsen "
+            "opgøres ikke (se de tekniske meddelelser i bilag A)."
+        ),
+        "support_unavailable": (
+            "Forløbenes varighed kan ikke opgøres med disse data: der skal være forløb, der begynder før og efter "
+            "reformen, både i kommunen og i sammenligningskommunerne (se de tekniske meddelelser i bilag A)."
+        ),
+        "kf_persons": "Færre fuldtidspersoner på forsørgelse ({year})",
+        "kf_net": "Nettogevinst {first}–{last} (mio. kr.)",
+        "kf_prob": "Sandsynlighed for at have betalt sig hjem",
+        "kf_weeks": "Ændring i uger på ydelse pr. forløb",
+        "payoff": "Har investeringen betalt sig?",
+        "payoff_intro": (
+            "Besparelsen er de ydelser, der ikke er udbetalt, fordi færre var på offentlig forsørgelse. Antallet "
+            "af {group} på ydelse i {municipality} (i gennemsnit {stock} personer før reformen) sammenholdes år "
+            "for år med {pool}, hver kommune i forhold til sit eget niveau før reformen{cycle}. Hver "
+            "fuldtidsperson færre regnes til årets ydelse pr. fuldtidsperson. Usikkerheden er beregnet ved "
+            "{method}, som for hovedresultatet."
+        ),
+        "payoff_cycle": " og med den lokale ledighed som forklarende variabel",
+        "payoff_pretrend": (
+            "Før reformen udviklede antallet på ydelse sig som i sammenligningskommunerne (p = {p})."
+        ),
+        "payoff_pretrend_fails": (
+            "Advarsel: før reformen udviklede antallet på ydelse sig anderledes end i sammenligningskommunerne "
+            "(p = {p}); besparelsen skal læses med forsigtighed."
+        ),
+        "payoff_probability": (
+            "Sandsynligheden er andelen af placebo-beregningerne, hvor besparelsen ved udgangen af {last} dækker "
+            "investeringen: {k} af {n} ({prob})."
+        ),
+        "payoff_undiscounted": "Nettogevinsten er {net} mio. kr. uden diskontering.",
+        "payoff_discounted": (
+            "Nutidsværdien af nettogevinsten i {year} med en diskonteringsrente på {rate} om året er {net} mio. kr."
+        ),
+        "payoff_roi": "For hver investeret krone er der sparet {roi} kr.",
+        "payoff_scope": (
+            "Besparelsen omfatter kun ydelserne til {group}; virkninger på andre ydelser, på skatteindtægter og "
+            "på borgernes helbred og velfærd er ikke regnet med."
+        ),
+        "payoff_no_costs": (
+            "Der er ikke angivet et omkostningspanel (costs), så investeringen og besparelsen sammenholdes ikke."
+        ),
+        "payoff_costs_failed": (
+            "Omkostningspanelet dækker ikke alle år med en effekt, så investeringen og besparelsen sammenholdes "
+            "ikke (se de tekniske meddelelser i bilag A)."
+        ),
+        "payoff_caption": (
+            "Investeret og sparet på ydelser i {municipality}, akkumuleret (mio. kr.)."
+        ),
+        "payoff_caption_band": "Båndet er {level}-båndet for besparelsen fra {n} placebo-beregninger.",
+        "persons_table": "Fuldtidspersoner på offentlig forsørgelse pr. år",
+        "cost_table": "Investering og besparelse pr. år (mio. kr.)",
+        "col_year": "År",
+        "col_persons_off": "Færre på forsørgelse",
+        "col_on_support": "På forsørgelse",
+        "col_without_reform": "Uden reformen",
+        "col_saved": "Sparet",
+        "col_invested": "Investeret",
+        "col_net": "Netto",
+        "col_cumulative": "Akkumuleret netto",
+        "col_band": "{level}-bånd",
+        "support": "Tid på offentlig forsørgelse",
+        "support_intro": (
+            "Et forløb er en sammenhængende række måneder på ydelsen. Forløb, der begyndte før reformen, "
+            "sammenholdes med forløb, der begyndte fra {start}, i {municipality} og {pool}. Gennemsnittet regnes "
+            "op til {horizon} uger, fordi de seneste forløb endnu ikke er afsluttet; medianen er den varighed, "
+            "hvor halvdelen har forladt ydelsen."
+        ),
+        "support_effect": (
+            "Reformens effekt på varigheden (difference-in-differences af gennemsnittene): {effect} uger "
+            "({level}-interval: {interval}; p = {p}; {method})."
+        ),
+        "support_hazard": (
+            "Chancen for at forlade ydelsen i en given måned er ganget med {hr} (hazard ratio, interval "
+            "{interval})."
+        ),
+        "support_table": "Uger på ydelsen pr. forløb",
+        "survival_caption": (
+            "Andel stadig på ydelsen efter forløbets start, {municipality} og sammenligningskommunerne, for forløb "
+            "startet før og efter reformen. Kurverne vises kun, så længe mindst {k} personer er i forløb; den "
+            "lodrette linje er horisonten på {horizon} uger."
+        ),
+        "col_municipality": "Kommune",
+        "col_spells_started": "Forløb startet",
+        "col_spells": "Forløb",
+        "col_median_weeks": "Median (uger)",
+        "col_mean_weeks": "Gennemsnit op til {horizon} uger",
+        "col_censored": "Stadig i gang (%)",
+        "window_before": "før {start}",
+        "window_after": "fra {start}",
         "development": "Udvikling i sagsstamme og beskæftigelse",
         "development_caseload": "Antal sager pr. sagsbehandler i {municipality} og i {pool}.",
         "caseload_mark": "reformen starter",
@@ -500,9 +624,129 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key_figures": "Key figures",
         "kf_effect": "Effect per person (hours a year)",
         "kf_interval": "{level} confidence interval",
-        "kf_fte": "Full-time persons",
+        "kf_fte": "Extra hours as full-time persons in work",
         "kf_pvalue": "p-value ({method})",
         "kf_unadjusted": "Without the cycle adjustment (hours a year)",
+        "summary_paid_off": (
+            "With {prob} probability the investment of {invested} million DKK had paid for itself by the end of "
+            "{last}; the best estimate is {saved} million DKK saved on benefits."
+        ),
+        "summary_saved_no_draws": (
+            "The best estimate is {saved} million DKK saved on benefits by the end of {last} against {invested} "
+            "million DKK invested; without placebo estimates its uncertainty cannot be computed."
+        ),
+        "summary_payback": "Counted without discounting, the investment paid for itself in {year}.",
+        "summary_not_yet": "By the end of {last} the investment had not yet paid for itself.",
+        "summary_persons": (
+            "In {year}, {persons} fewer full-time persons among {group} were on public support than there would "
+            "have been without the reform{interval}."
+        ),
+        "summary_persons_more": (
+            "In {year}, {persons} more full-time persons among {group} were on public support than there would "
+            "have been without the reform{interval}."
+        ),
+        "summary_persons_interval": " ({level} interval: {low} to {high})",
+        "summary_weeks": (
+            "Spells on the benefit that began after the reform lasted {after} weeks on average in {municipality}, "
+            "against {before} weeks before (counted up to {horizon} weeks)."
+        ),
+        "summary_weeks_effect": (
+            "Against {pool}, spells became {effect} weeks shorter ({level} interval of the change: {interval} "
+            "weeks)."
+        ),
+        "summary_weeks_effect_longer": (
+            "Against {pool}, spells became {effect} weeks longer ({level} interval of the change: {interval} "
+            "weeks)."
+        ),
+        "between": "{low} to {high}",
+        "payoff_unavailable": (
+            "The number on the benefit cannot be compared with the comparison municipalities in these data, so the "
+            "saving is not computed (see the technical messages in appendix A)."
+        ),
+        "support_unavailable": (
+            "The duration of spells cannot be measured in these data: it needs spells beginning before and after "
+            "the reform, both in the municipality and in the comparison municipalities (see the technical "
+            "messages in appendix A)."
+        ),
+        "kf_persons": "Fewer full-time persons on support ({year})",
+        "kf_net": "Net gain {first}–{last} (million DKK)",
+        "kf_prob": "Probability of having paid off",
+        "kf_weeks": "Change in weeks on benefit per spell",
+        "payoff": "Did the investment pay off?",
+        "payoff_intro": (
+            "The saving is the benefit not paid because fewer people were on public support. The number of {group} "
+            "on the benefit in {municipality} ({stock} persons on average before the reform) is compared year by "
+            "year with {pool}, each municipality against its own level before the reform{cycle}. Each full-time "
+            "person fewer counts at the year's benefit per full-time person. The uncertainty comes from "
+            "{method}, as for the main result."
+        ),
+        "payoff_cycle": ", with the local unemployment rate as an explanatory variable",
+        "payoff_pretrend": "Before the reform the number on the benefit moved as in the comparison municipalities "
+                           "(p = {p}).",
+        "payoff_pretrend_fails": (
+            "Warning: before the reform the number on the benefit moved differently from the comparison "
+            "municipalities (p = {p}); read the saving with caution."
+        ),
+        "payoff_probability": (
+            "The probability is the share of the placebo estimates in which the saving by the end of {last} covers "
+            "the investment: {k} of {n} ({prob})."
+        ),
+        "payoff_undiscounted": "The net gain is {net} million DKK, undiscounted.",
+        "payoff_discounted": (
+            "The present value in {year} of the net gain at a discount rate of {rate} a year is {net} million DKK."
+        ),
+        "payoff_roi": "Each krone invested saved {roi} kroner.",
+        "payoff_scope": (
+            "The saving counts only the benefits of {group}; effects on other benefits, on tax revenue and on "
+            "people's health and welfare are not included."
+        ),
+        "payoff_no_costs": "No costs panel (costs) is given, so the investment and the saving are not compared.",
+        "payoff_costs_failed": (
+            "The costs panel does not cover every year with an effect, so the investment and the saving are not "
+            "compared (see the technical messages in appendix A)."
+        ),
+        "payoff_caption": "Invested and saved on benefits in {municipality}, cumulative (million DKK).",
+        "payoff_caption_band": "The band is the {level} band of the saving from {n} placebo estimates.",
+        "persons_table": "Full-time persons on public support by year",
+        "cost_table": "Investment and saving by year (million DKK)",
+        "col_year": "Year",
+        "col_persons_off": "Fewer on support",
+        "col_on_support": "On support",
+        "col_without_reform": "Without the reform",
+        "col_saved": "Saved",
+        "col_invested": "Invested",
+        "col_net": "Net",
+        "col_cumulative": "Cumulative net",
+        "col_band": "{level} band",
+        "support": "Time on public support",
+        "support_intro": (
+            "A spell is an unbroken run of months on the benefit. Spells that began before the reform are compared "
+            "with spells that began from {start}, in {municipality} and {pool}. The mean counts up to {horizon} "
+            "weeks, because the latest spells have not ended yet; the median is the duration by which half have "
+            "left the benefit."
+        ),
+        "support_effect": (
+            "The reform's effect on duration (a difference in differences of the means): {effect} weeks ({level} "
+            "interval: {interval}; p = {p}; {method})."
+        ),
+        "support_hazard": (
+            "The chance of leaving the benefit in a given month is multiplied by {hr} (hazard ratio, interval "
+            "{interval})."
+        ),
+        "support_table": "Weeks on the benefit per spell",
+        "survival_caption": (
+            "Share still on the benefit after the spell began, {municipality} and the comparison municipalities, "
+            "for spells starting before and after the reform. Curves are shown only while at least {k} persons "
+            "are in a spell; the vertical line is the horizon of {horizon} weeks."
+        ),
+        "col_municipality": "Municipality",
+        "col_spells_started": "Spells started",
+        "col_spells": "Spells",
+        "col_median_weeks": "Median (weeks)",
+        "col_mean_weeks": "Mean up to {horizon} weeks",
+        "col_censored": "Still running (%)",
+        "window_before": "before {start}",
+        "window_after": "from {start}",
         "development": "Caseloads and employment over time",
         "development_caseload": "Cases per caseworker in {municipality} and in {pool}.",
         "caseload_mark": "the reform starts",
