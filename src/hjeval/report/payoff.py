@@ -185,19 +185,19 @@ def _support_table(analysis: Analysis, published: Mapping[str, pd.DataFrame], la
     if table is None:
         return None
     t = TEXT[language]
-    start = _month(analysis.config.evaluation.start, language)
     names = {"treated": analysis.treated_name, "comparison": t["row_comparison"]}
     rows = []
     for r in table.to_dict("records"):
         share = r["censored_share"]
-        rows.append(_row(names[str(r["role"])], t[f"window_{r['window']}"].format(start=start),
+        rows.append(_row(names[str(r["role"])], t[f"window_{r['window']}"],
                          fmt(float(r["spells"]), 0) if pd.notna(r["spells"]) else fmt(None),
                          fmt(r["median_weeks"], 0), fmt(r["mean_weeks"], 0),
                          fmt(100 * share, 0) if pd.notna(share) else fmt(None)))
     horizon = fmt(analysis.duration.horizon_weeks, 0) if analysis.duration is not None else ""
     header = (t["col_municipality"], t["col_spells_started"], t["col_spells"], t["col_median_weeks"],
-              t["col_mean_weeks"].format(horizon=horizon), t["col_censored"])
-    return Table(header=header, rows=rows, caption=t["support_table"], numeric=frozenset({2, 3, 4, 5}))
+              t["col_mean_weeks"], t["col_censored"])
+    return Table(header=header, rows=rows, caption=t["support_table"].format(horizon=horizon),
+                 numeric=frozenset({2, 3, 4, 5}))
 
 
 def _payoff_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> list[str]:

@@ -251,7 +251,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "Chancen for at forlade ydelsen i en given måned er ganget med {hr} (hazard ratio, interval "
             "{interval})."
         ),
-        "support_table": "Uger på ydelsen pr. forløb",
+        "support_table": "Uger på ydelsen pr. forløb (gennemsnit regnet op til {horizon} uger)",
         "survival_caption": (
             "Andel stadig på ydelsen efter forløbets start, {municipality} og sammenligningskommunerne, for forløb "
             "startet før og efter reformen. Kurverne vises kun, så længe mindst {k} personer er i forløb; den "
@@ -260,11 +260,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "col_municipality": "Kommune",
         "col_spells_started": "Forløb startet",
         "col_spells": "Forløb",
-        "col_median_weeks": "Median (uger)",
-        "col_mean_weeks": "Gennemsnit op til {horizon} uger",
-        "col_censored": "Stadig i gang (%)",
-        "window_before": "før {start}",
-        "window_after": "fra {start}",
+        "col_median_weeks": "Median",
+        "col_mean_weeks": "Gennemsnit",
+        "col_censored": "I gang (%)",
+        "window_before": "før reformen",
+        "window_after": "efter reformen",
         "development": "Udvikling i sagsstamme og beskæftigelse",
         "development_caseload": "Antal sager pr. sagsbehandler i {municipality} og i {pool}.",
         "caseload_mark": "reformen starter",
@@ -733,7 +733,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
             "The chance of leaving the benefit in a given month is multiplied by {hr} (hazard ratio, interval "
             "{interval})."
         ),
-        "support_table": "Weeks on the benefit per spell",
+        "support_table": "Weeks on the benefit per spell (mean counted up to {horizon} weeks)",
         "survival_caption": (
             "Share still on the benefit after the spell began, {municipality} and the comparison municipalities, "
             "for spells starting before and after the reform. Curves are shown only while at least {k} persons "
@@ -742,11 +742,11 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "col_municipality": "Municipality",
         "col_spells_started": "Spells started",
         "col_spells": "Spells",
-        "col_median_weeks": "Median (weeks)",
-        "col_mean_weeks": "Mean up to {horizon} weeks",
-        "col_censored": "Still running (%)",
-        "window_before": "before {start}",
-        "window_after": "from {start}",
+        "col_median_weeks": "Median",
+        "col_mean_weeks": "Mean",
+        "col_censored": "Running (%)",
+        "window_before": "before the reform",
+        "window_after": "after the reform",
         "development": "Caseloads and employment over time",
         "development_caseload": "Cases per caseworker in {municipality} and in {pool}.",
         "caseload_mark": "the reform starts",
