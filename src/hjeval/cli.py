@@ -23,7 +23,7 @@ __all__ = ["main"]
 def _synth(args: argparse.Namespace) -> int:
     from hjeval.synthetic import generate
 
-    paths = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    paths = generate(Path(args.out), seed=args.seed, scale=args.scale, rollout=args.rollout)
     for name, path in sorted(paths.items()):
         print(f"{name:<28} {path}")
     return 0
@@ -52,7 +52,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hjeval`` command."""
-    from hjeval.synthetic import DEFAULT_SEED
+    from hjeval.synthetic import DEFAULT_SEED, ROLLOUTS
 
     parser = argparse.ArgumentParser(
         prog="hjeval",
@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", choices=("region", "national"), default="region",
         help="region: North Jutland at full size, the rest at 1/10 (default); "
         "national: about 10 million person-months",
+    )
+    synth.add_argument(
+        "--rollout", choices=ROLLOUTS, default="hjorring",
+        help="hjorring: Hjørring alone adopts the caseload model in 2015-01 (default); "
+        "staggered: cohorts adopting in 2015, 2017 and 2018, with adoption.csv (each "
+        "municipality's cohort) and the true ATT(g,t) in truth.json",
     )
     synth.set_defaults(handler=_synth)
 

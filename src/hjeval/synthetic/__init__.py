@@ -52,6 +52,19 @@ Calibration (activity-ready, Hjørring, hours a year)
     weeks for spells starting 2010-2014 and 68 for spells starting 2015-2016
     (other municipalities: about 142 and 112); see ``truth.json`` for the
     exact measure.
+Staggered rollout (``rollout="staggered"``, ``hjeval synth --rollout staggered``)
+    Twenty municipalities adopt the caseload model, each in its own month
+    (:data:`hjeval.synthetic.params.ROLLOUT`): Hjørring and three others in
+    2015-01, eight in 2017-01 and eight in 2018-01. Each gets Hjørring's
+    caseload dose, team, hours effect, exit-rate and intervention factors by
+    months since adoption; everything else, and every municipality that
+    does not adopt, is as in the default world. ``adoption.csv`` gives each
+    municipality's cohort (first treated year and month, 0 or empty for
+    never treated); ``truth.json``'s ``staggered_rollout`` entry holds the
+    adopters, the true ATT(g,t) of the activity-ready hours by cohort and
+    year, its aggregations, and the exact expectation of the
+    Callaway-Sant'Anna estimator on municipality x year means
+    (:mod:`hjeval.synthetic.rollout`).
 Outputs
     ``truth.json`` records every parameter, the realised true effects (means
     of the per-person-month expected extra hours), durations, caseload paths,
@@ -68,6 +81,7 @@ Examples
 2015
 """
 
-from hjeval.synthetic.writer import DEFAULT_SEED, FILE_NAMES, generate
+from hjeval.synthetic.params import ROLLOUTS, Rollout
+from hjeval.synthetic.writer import DEFAULT_SEED, FILE_NAMES, ROLLOUT_FILE_NAMES, generate
 
-__all__ = ["DEFAULT_SEED", "FILE_NAMES", "generate"]
+__all__ = ["DEFAULT_SEED", "FILE_NAMES", "ROLLOUTS", "ROLLOUT_FILE_NAMES", "Rollout", "generate"]

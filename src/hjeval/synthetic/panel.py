@@ -10,8 +10,10 @@ Work probability of person ``i`` in month ``t`` without the reform::
 distribution, and the person effect has mean one on the probability scale, so
 ``base_g`` is the group's mean work probability at average unemployment. In
 Hjørring the reform adds ``effect / hours_if_working`` to the probability; both
-are capped at 0.95. A month with work has Gamma-distributed hours with mean
-``hours_if_working``, rounded to a quarter hour and capped at 24 x days.
+are capped at 0.95. A municipality adopting the model in another month gets
+the same paths shifted to its own start (:mod:`hjeval.synthetic.reform`). A
+month with work has Gamma-distributed hours with mean ``hours_if_working``,
+rounded to a quarter hour and capped at 24 x days.
 The true effect of a person-month is ``hours_if_working * (p1 - p0)`` with the
 capped probabilities: the expected extra hours.
 """
@@ -99,11 +101,13 @@ def demographic_norm(group: GroupParams) -> float:
     return float(sex * origin * age)
 
 
-def exit_rates(group: GroupParams, econ: LocalEconomy, treated: bool) -> np.ndarray:
-    """Monthly exit hazard of the group in the municipality."""
+def exit_rates(
+    group: GroupParams, econ: LocalEconomy, treated: bool, start: int = REFORM.start
+) -> np.ndarray:
+    """Monthly exit hazard of the group in the municipality (treated: from month ``start``)."""
     cycle = np.maximum(0.3, 1.0 - group.exit_cycle_coef * econ.deviation)
     rate = group.exit_rate * econ.exit_level * cycle
-    return rate * exit_multiplier(group.name) if treated else rate
+    return rate * exit_multiplier(group.name, start) if treated else rate
 
 
 def entry_factor(group: GroupParams, econ: LocalEconomy) -> np.ndarray:
@@ -120,7 +124,12 @@ def work_factor(group: GroupParams, econ: LocalEconomy) -> np.ndarray:
 
 
 def _spells(
-    rng: np.random.Generator, group: GroupParams, econ: LocalEconomy, stock: float, treated: bool
+    rng: np.random.Generator,
+    group: GroupParams,
+    econ: LocalEconomy,
+    stock: float,
+    treated: bool,
+    start: int,
 ) -> Spells:
     base_rate = group.exit_rate * econ.exit_level
     entries = entry_factor(group, econ)
@@ -130,7 +139,7 @@ def _spells(
         rng,
         initial_stock=initial,
         entries=stock * base_rate * (1.0 - group.return_prob) * entries,
-        exit_rate=exit_rates(group, econ, treated),
+        exit_rate=exit_rates(group, econ, treated, start),
         return_prob=group.return_prob,
         gap_months=group.gap_months,
     )
@@ -145,11 +154,12 @@ def _interventions(
     first_row: np.ndarray,
     propensity: np.ndarray,
     treated: bool,
+    start: int,
 ) -> np.ndarray:
     rate = group.intervention_rate * propensity
     row_rate = rate[spells.person[spell]]
     if treated:
-        row_rate = row_rate * intervention_multiplier()[month]
+        row_rate = row_rate * intervention_multiplier(start)[month]
     drawn = rng.poisson(row_rate)
     before_2010 = np.maximum(0, -spells.start)
     initial = rng.poisson(rate[spells.person] * before_2010)
@@ -178,6 +188,7 @@ def simulate_group(
     stock: float,
     *,
     treated: bool,
+    start: int = REFORM.start,
 ) -> GroupRows:
     """Simulate all person-months of one benefit group in one municipality.
 
@@ -191,6 +202,9 @@ def simulate_group(
         Expected persons on benefit in an average month at this scale.
     treated : bool
         Whether the Hjørring reform applies.
+    start : int, default REFORM.start
+        Month index of the first treated month (Hjørring: 2015-01); a later
+        adopter gets the reform's paths shifted to it.
 
     Returns
     -------
@@ -207,7 +221,7 @@ def simulate_group(
     >>> bool((rows.hours >= 0).all()), bool((rows.true_effect == 0).all())
     (True, True)
     """
-    spells = _spells(rng, group, econ, stock, treated)
+    spells = _spells(rng, group, econ, stock, treated, start)
     n = spells.n_persons
     female = rng.random(n) < group.share_female
     origin = rng.choice(3, size=n, p=np.asarray(group.origin_probs)).astype(np.int8)
@@ -232,12 +246,13 @@ def simulate_group(
             REFORM.integration_female_multiplier,
             1.0,
         )
-        prob1 = prob0 + effect_path(group.name)[month] * multiplier / group.hours_if_working
+        effect = effect_path(group.name, start)[month]
+        prob1 = prob0 + effect * multiplier / group.hours_if_working
     prob0 = np.clip(prob0, 0.0, MAX_WORK_PROB)
     prob1 = np.clip(prob1, 0.0, MAX_WORK_PROB)
 
     interventions = _interventions(
-        rng, group, spells, spell, month, first_row, propensity, treated
+        rng, group, spells, spell, month, first_row, propensity, treated, start
     )
     hours = _hours(rng, group, prob1, month)
     age = np.clip((month - birth[person]) // 12, 15, 80)

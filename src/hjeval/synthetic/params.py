@@ -8,6 +8,7 @@ record them and the calibration can be read in one place. Time runs over the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -24,14 +25,19 @@ __all__ = [
     "MONTHS",
     "PERSON_EFFECT_SD",
     "REFORM",
+    "ROLLOUT",
+    "ROLLOUTS",
     "CaseloadParams",
     "CostParams",
     "CycleParams",
     "DurationMeasure",
     "GroupParams",
     "ReformParams",
+    "Rollout",
+    "RolloutParams",
     "days_in_month",
     "month_index",
+    "month_label",
 ]
 
 FIRST_YEAR = 2010
@@ -48,6 +54,17 @@ def month_index(year: int, month: int) -> int:
     69
     """
     return (year - FIRST_YEAR) * 12 + month - 1
+
+
+def month_label(index: int) -> str:
+    """Calendar label ``"YYYY-MM"`` of a month index on the synthetic time axis.
+
+    Examples
+    --------
+    >>> month_label(69)
+    '2015-10'
+    """
+    return f"{FIRST_YEAR + index // 12}-{index % 12 + 1:02d}"
 
 
 @dataclass(frozen=True)
@@ -252,6 +269,72 @@ class ReformParams:
 
 
 REFORM = ReformParams()
+
+
+Rollout = Literal["hjorring", "staggered"]
+"""Who adopts the caseload model: Hjørring alone (the default) or several cohorts."""
+
+ROLLOUTS: tuple[Rollout, ...] = ("hjorring", "staggered")
+
+
+@dataclass(frozen=True)
+class RolloutParams:
+    """The staggered rollout: municipalities adopting the caseload model in different years.
+
+    With ``rollout="staggered"`` every adopter gets the Hjørring reform
+    (:class:`ReformParams`) shifted to its own adoption month: caseload dose,
+    health team (nine months after adoption), hours effect, exit-rate and
+    intervention factors are Hjørring's paths by months since adoption.
+    Hjørring adopts in 2015-01 as in the default world, and the cohort of
+    2015 also holds three municipalities with parallel investment strategies;
+    the cohorts of 2017 and 2018 stand for municipalities that copied the
+    model in a national programme. The selection is synthetic. Every
+    adoption is in January, so a cohort's year is its first fully treated
+    year.
+
+    Attributes
+    ----------
+    adoption : dict of int to str
+        Municipality code -> first treated month (``"YYYY-MM"``, 2015-01 or
+        later, since the effect paths start from Hjørring's 2015 path).
+
+    Examples
+    --------
+    >>> ROLLOUT.adoption[860]
+    '2015-01'
+    >>> sorted(set(ROLLOUT.cohort_years().values()))
+    [2015, 2017, 2018]
+    """
+
+    adoption: dict[int, str] = field(
+        default_factory=lambda: {
+            860: "2015-01", 580: "2015-01", 740: "2015-01", 151: "2015-01",
+            851: "2017-01", 813: "2017-01", 101: "2017-01", 461: "2017-01",
+            561: "2017-01", 630: "2017-01", 657: "2017-01", 370: "2017-01",
+            810: "2018-01", 787: "2018-01", 751: "2018-01", 330: "2018-01",
+            621: "2018-01", 791: "2018-01", 615: "2018-01", 169: "2018-01",
+        }
+    )
+
+    def months(self) -> dict[int, int]:
+        """Municipality code -> month index of its first treated month.
+
+        Examples
+        --------
+        >>> ROLLOUT.months()[851] == month_index(2017, 1)
+        True
+        """
+        return {
+            code: month_index(int(label[:4]), int(label[5:7]))
+            for code, label in sorted(self.adoption.items())
+        }
+
+    def cohort_years(self) -> dict[int, int]:
+        """Municipality code -> calendar year of its first treated month."""
+        return {code: int(label[:4]) for code, label in sorted(self.adoption.items())}
+
+
+ROLLOUT = RolloutParams()
 
 
 @dataclass(frozen=True)

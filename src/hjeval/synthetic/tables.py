@@ -7,7 +7,10 @@ citizens outside the four groups). Cases per caseworker follow a target path
 -- Hjørring's reform path on the cash-benefit area, elsewhere a municipality
 level near the typical ratio with mild drift and noise -- and the caseworker
 FTE is open cases divided by that target, rounded to 0.01; the published ratio
-is then exactly open cases / FTE.
+is then exactly open cases / FTE. Another municipality adopting the model (the
+staggered rollout) keeps its own level, drift and noise and loses the reform's
+dose from its adoption month: on the cash-benefit area the dose itself (75 ->
+35 cases), on the other areas the same relative share of it as Hjørring.
 """
 
 from __future__ import annotations
@@ -101,15 +104,21 @@ def cell_rows(
 
 
 def _target_ratio(
-    code: int, area: str, rng: np.random.Generator
+    code: int, area: str, rng: np.random.Generator, start: int | None = None
 ) -> tuple[np.ndarray, float]:
-    """Target cases per caseworker of an area, and its level before 2015."""
+    """Target cases per caseworker of an area, and its level before 2015 (or adoption)."""
     typical = CASELOAD.typical_ratio[area]
     level = float(np.clip(typical + rng.normal(0.0, CASELOAD.ratio_level_sd),
                           typical - 3.0, typical + 3.0))
     drift = float(np.clip(rng.normal(0.0, CASELOAD.ratio_drift_sd), -0.5, 0.5))
     noise = rng.normal(0.0, CASELOAD.ratio_noise_sd, MONTHS)
     years = (np.arange(MONTHS) - (MONTHS - 1) / 2.0) / 12.0
+    if code != HJORRING and start is not None:
+        untreated = level + drift * years + noise
+        if area == "cash_benefit":
+            return untreated - reduction_dose(start), level
+        share = CASELOAD.hjorring_other_area_share * reduction_dose(start) / REFORM.caseload_before
+        return untreated * (1.0 - share), level
     if code != HJORRING:
         return level + drift * years + noise, level
     if area == "cash_benefit":
@@ -132,7 +141,12 @@ def _staff(open_cases: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def caseload_rows(
-    code: int, persons: dict[str, np.ndarray], factor: float, rng: np.random.Generator
+    code: int,
+    persons: dict[str, np.ndarray],
+    factor: float,
+    rng: np.random.Generator,
+    *,
+    start: int | None = None,
 ) -> tuple[Columns, dict[str, float]]:
     """Caseload panel of one municipality, and each area's pre-reform ratio level.
 
@@ -144,6 +158,9 @@ def caseload_rows(
     factor : float
         Sample factor of the municipality.
     rng : numpy.random.Generator
+    start : int, optional
+        Month index of the adoption of the caseload model by a municipality
+        other than Hjørring (staggered rollout); None: not an adopter.
 
     Returns
     -------
@@ -156,7 +173,7 @@ def caseload_rows(
     for area, groups in CASELOAD.area_groups.items():
         recipients = sum(persons[g] for g in groups)
         open_cases = np.round(CASELOAD.cases_per_recipient[area] * recipients / factor, 1)
-        target, levels[area] = _target_ratio(code, area, rng)
+        target, levels[area] = _target_ratio(code, area, rng, start)
         fte = _staff(open_cases, target)
         blocks.append(
             {

@@ -7,6 +7,12 @@ in a fixed order with fixed formats: Parquet with one row group per
 municipality (rows sorted by person id and month), CSV with ``\\n`` line ends
 and fixed decimals, JSON with sorted keys. The only environment-dependent
 bytes are the Parquet writer's library version string.
+
+``rollout="staggered"`` lets the municipalities of
+:data:`hjeval.synthetic.params.ROLLOUT` adopt the model in their own month,
+adds ``adoption.csv`` (each municipality's cohort) and the ``staggered_rollout``
+entry of ``truth.json`` (:mod:`hjeval.synthetic.rollout`); municipalities that
+do not adopt get the same bytes as in the default world.
 """
 
 from __future__ import annotations
@@ -50,9 +56,13 @@ from hjeval.synthetic.params import (
     MONTHS,
     PERSON_EFFECT_SD,
     REFORM,
+    ROLLOUT,
+    ROLLOUTS,
+    Rollout,
     month_index,
 )
 from hjeval.synthetic.reform import effect_path, hjorring_caseload
+from hjeval.synthetic.rollout import RolloutSums, adoption_frame, rollout_truth
 from hjeval.synthetic.support import support_truth
 from hjeval.synthetic.tables import (
     benefit_costs,
@@ -64,7 +74,7 @@ from hjeval.synthetic.tables import (
     month_labels,
 )
 
-__all__ = ["DEFAULT_SEED", "FILE_NAMES", "generate"]
+__all__ = ["DEFAULT_SEED", "FILE_NAMES", "ROLLOUT_FILE_NAMES", "generate"]
 
 DEFAULT_SEED = 2015
 
@@ -76,6 +86,9 @@ FILE_NAMES: dict[str, str] = {
     "costs": "costs.csv",
     "truth": "truth.json",
 }
+
+ROLLOUT_FILE_NAMES: dict[str, str] = {"adoption": "adoption.csv"}
+"""Files written in addition to :data:`FILE_NAMES` with ``rollout="staggered"``."""
 
 WINDOWS: dict[str, tuple[int, int]] = {
     "2014": (month_index(2014, 1), month_index(2014, 12)),
@@ -249,10 +262,16 @@ class _Collector:
     comparison_durations: _Durations = field(default_factory=_Durations)
     caseload_levels: dict[str, dict[str, float]] = field(default_factory=dict)
     hjorring_support: dict[str, Any] = field(default_factory=dict)
+    rollout: RolloutSums = field(default_factory=RolloutSums)
+
+
+def _adoption(rollout: Rollout) -> dict[int, int]:
+    """Municipality code -> month index of its first treated month."""
+    return ROLLOUT.months() if rollout == "staggered" else {HJORRING: REFORM.start}
 
 
 def _simulate_municipality(
-    seed: int, code: int, national: np.ndarray, stock: float
+    seed: int, code: int, national: np.ndarray, stock: float, start: int | None
 ) -> tuple[LocalEconomy, list[GroupRows]]:
     econ = local_economy(
         code, POPULATION[code], national, np.random.default_rng([seed, code, _STREAM_CYCLE])
@@ -263,7 +282,8 @@ def _simulate_municipality(
             group,
             econ,
             stock * group.stock_share,
-            treated=code == HJORRING,
+            treated=start is not None,
+            start=REFORM.start if start is None else start,
         )
         for g, group in enumerate(GROUPS)
     ]
@@ -277,18 +297,22 @@ def _collect(
     groups: list[GroupRows],
     factor: float,
     stock: float,
+    adopter: bool,
 ) -> None:
     treated = code == HJORRING
     for group, rows in zip(GROUPS, groups, strict=True):
         collector.rows_by_group[group.name] += rows.month.size
-        durations = collector.hjorring_durations if treated else collector.comparison_durations
-        durations.add(group.name, rows)
+        if treated:
+            collector.hjorring_durations.add(group.name, rows)
+        elif not adopter:
+            collector.comparison_durations.add(group.name, rows)
     active = groups[0]
+    collector.rollout.add(code, active.month, active.true_effect, active.expected_hours)
     if treated:
         collector.hjorring_effects = _hjorring_effects(groups)
         collector.hjorring_hours.add(active)
         collector.hjorring_support = support_truth(econ, groups)
-    else:
+    elif not adopter:
         collector.comparison_hours.add(active)
         if code in NORTH_JUTLAND:
             collector.north_jutland_hours.add(active)
@@ -349,6 +373,23 @@ def _jsonable(value: Any) -> Any:
 
 
 def _truth(
+    collector: _Collector,
+    *,
+    seed: int,
+    scale: str,
+    factors: Mapping[int, float],
+    national: np.ndarray,
+    files: Mapping[str, Path],
+    adoption: Mapping[int, int],
+    rollout: Rollout,
+) -> dict[str, Any]:
+    truth = _base_truth(collector, seed=seed, scale=scale, factors=factors, national=national, files=files)
+    if rollout == "staggered":
+        truth["staggered_rollout"] = {"rollout": rollout, **rollout_truth(collector.rollout, adoption)}
+    return truth
+
+
+def _base_truth(
     collector: _Collector,
     *,
     seed: int,
@@ -433,16 +474,25 @@ def _write_csv(frame: pd.DataFrame, path: Path, decimals: int) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
 
 
-def _check_arguments(seed: object, scale: object) -> int:
+def _check_arguments(seed: object, scale: object, rollout: object = "hjorring") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
         raise DataError(f"seed must be a non-negative integer, not {seed!r}")
     if scale not in ("region", "national"):
         raise DataError(f"scale must be 'region' or 'national', not {scale!r}")
+    if not isinstance(rollout, str) or rollout not in ROLLOUTS:
+        raise DataError(
+            f"rollout must be one of {list(ROLLOUTS)}, not {rollout!r}; use 'hjorring' (the default: "
+            "Hjørring alone adopts in 2015-01) or 'staggered' (cohorts adopting in 2015, 2017 and 2018)"
+        )
     return int(seed)
 
 
 def generate(
-    out_dir: str | Path, *, seed: int = DEFAULT_SEED, scale: Scale = "region"
+    out_dir: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: Scale = "region",
+    rollout: Rollout = "hjorring",
 ) -> dict[str, Path]:
     """Write the calibrated synthetic panels and their truth to ``out_dir``.
 
@@ -456,17 +506,28 @@ def generate(
         ``"national"``: about 10 million person-months in all 98 municipalities.
         ``"region"``: North Jutland at national size, the other 87
         municipalities at one tenth (about 2 million person-months).
+    rollout : {"hjorring", "staggered"}, default "hjorring"
+        ``"hjorring"``: Hjørring alone adopts the caseload model (2015-01).
+        ``"staggered"``: the municipalities of
+        :data:`hjeval.synthetic.params.ROLLOUT` adopt it in their own month
+        (cohorts 2015, 2017 and 2018, Hjørring among the first), each with
+        Hjørring's effect paths by months since adoption; adds
+        ``adoption.csv`` and the ``staggered_rollout`` entry of ``truth.json``
+        (true ATT(g,t) and its aggregations, see
+        :mod:`hjeval.synthetic.rollout`). Municipalities that do not adopt
+        get the same rows as with ``"hjorring"``.
 
     Returns
     -------
     dict of str to pathlib.Path
         ``hours_person_month`` (Parquet), ``hours_municipality_month``,
-        ``caseload``, ``cycle``, ``costs`` (CSV) and ``truth`` (JSON).
+        ``caseload``, ``cycle``, ``costs`` (CSV) and ``truth`` (JSON); with
+        ``rollout="staggered"`` also ``adoption`` (CSV).
 
     Raises
     ------
     DataError
-        For a negative or non-integer seed or an unknown scale.
+        For a negative or non-integer seed, an unknown scale or rollout.
 
     Examples
     --------
@@ -477,17 +538,29 @@ def generate(
     ... except ValueError as err:
     ...     print(err)
     scale must be 'region' or 'national', not 'city'
+    >>> from hjeval.synthetic import ROLLOUT_FILE_NAMES
+    >>> ROLLOUT_FILE_NAMES  # written in addition with rollout="staggered"
+    {'adoption': 'adoption.csv'}
     """
-    seed = _check_arguments(seed, scale)
-    return _generate(Path(out_dir), seed=seed, scale=scale, factors=sample_factors(scale))
+    seed = _check_arguments(seed, scale, rollout)
+    return _generate(
+        Path(out_dir), seed=seed, scale=scale, factors=sample_factors(scale), rollout=rollout
+    )
 
 
 def _generate(
-    out_dir: Path, *, seed: int, scale: str, factors: Mapping[int, float]
+    out_dir: Path,
+    *,
+    seed: int,
+    scale: str,
+    factors: Mapping[int, float],
+    rollout: Rollout = "hjorring",
 ) -> dict[str, Path]:
     """Generate with explicit sample factors (every municipality must have one)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / file for name, file in FILE_NAMES.items()}
+    names = {**FILE_NAMES, **(ROLLOUT_FILE_NAMES if rollout == "staggered" else {})}
+    paths = {name: out_dir / file for name, file in names.items()}
+    adoption = _adoption(rollout)
     national = national_unemployment(np.random.default_rng([seed, _STREAM_CYCLE]))
     stocks = national_stock()
     collector = _Collector()
@@ -497,7 +570,9 @@ def _generate(
     ) as writer:
         for code in sorted(MUNICIPALITIES):
             factor = float(factors[code])
-            econ, groups = _simulate_municipality(seed, code, national, stocks[code] * factor)
+            econ, groups = _simulate_municipality(
+                seed, code, national, stocks[code] * factor, adoption.get(code)
+            )
             table = _person_table(seed, code, groups)
             writer.write_table(table, row_group_size=max(1, table.num_rows))
             persons = {
@@ -510,19 +585,32 @@ def _generate(
             }
             cells.append(cell_rows(code, persons, hours))
             columns, levels = caseload_rows(
-                code, persons, factor, np.random.default_rng([seed, code, _STREAM_CASELOAD])
+                code,
+                persons,
+                factor,
+                np.random.default_rng([seed, code, _STREAM_CASELOAD]),
+                start=adoption.get(code),
             )
             caseloads.append(columns)
             collector.caseload_levels[str(code)] = levels
             cycles.append(cycle_rows(econ))
-            _collect(collector, code, econ, groups, factor, stocks[code])
+            _collect(collector, code, econ, groups, factor, stocks[code], code in adoption)
     _write_csv(concat_columns(cells), paths["hours_municipality_month"], 2)
     _write_csv(concat_columns(caseloads), paths["caseload"], 3)
     _write_csv(concat_columns(cycles), paths["cycle"], 3)
     _write_csv(costs_frame(), paths["costs"], 2)
+    if "adoption" in paths:
+        _write_csv(adoption_frame(adoption), paths["adoption"], 0)
     data_files = {name: path for name, path in paths.items() if name != "truth"}
     truth = _truth(
-        collector, seed=seed, scale=scale, factors=factors, national=national, files=data_files
+        collector,
+        seed=seed,
+        scale=scale,
+        factors=factors,
+        national=national,
+        files=data_files,
+        adoption=adoption,
+        rollout=rollout,
     )
     paths["truth"].write_text(
         json.dumps(_jsonable(truth), sort_keys=True, indent=2, ensure_ascii=False) + "\n",
