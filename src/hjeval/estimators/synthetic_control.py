@@ -13,6 +13,7 @@ re-fits the estimator for every re-assignment of the treatment.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import warnings
@@ -33,7 +34,7 @@ from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
 from hjeval.inference.record import InferenceOptions, InferenceRecord
 from hjeval.inference.strategies import InferenceOffer, infer
 from hjeval.periods import parse_period
-from hjeval.results.synthetic import SyntheticResult
+from hjeval.results.synthetic import Refit, SyntheticResult, rmspe, rmspe_ratio
 
 __all__ = ["Predictor", "SyntheticInference", "SyntheticSolver", "synthetic_control"]
 
@@ -240,6 +241,7 @@ def _window(panel: WidePanel, window: object, argument: str) -> tuple[int, int]:
 class _Predictors:
     values: np.ndarray  # (N, k): each unit's predictor values
     labels: tuple[str, ...]
+    ends: tuple[int, ...]  # code of each predictor's last period
 
 
 def _predictor_values(data: pd.DataFrame, panel: WidePanel, predictors: Sequence[Predictor], *, group: str,
@@ -261,10 +263,12 @@ def _predictor_values(data: pd.DataFrame, panel: WidePanel, predictors: Sequence
     w = np.ones(len(data)) if weights is None else data[weights].to_numpy(dtype=np.float64)
     values = np.empty((len(panel.unit_labels), len(specs)))
     labels = []
+    ends = []
     for j, (column, first, last) in enumerate(specs):
         if not pd.api.types.is_numeric_dtype(data[column].dtype) or pd.api.types.is_bool_dtype(data[column].dtype):
             raise DataError(f"predictor column {column!r} must hold numbers, not {data[column].dtype}")
         lo, hi = _window(panel, (first, last), f"predictor {(column, first, last)!r}")
+        ends.append(hi)
         x = data[column].to_numpy(dtype=np.float64)
         use = (codes >= 0) & (period >= lo) & (period <= hi) & np.isfinite(x)
         total = np.bincount(codes[use], weights=w[use], minlength=len(panel.unit_labels))
@@ -279,7 +283,7 @@ def _predictor_values(data: pd.DataFrame, panel: WidePanel, predictors: Sequence
         labels.append(f"{column} {span}")
     if len(set(labels)) != len(labels):
         raise DataError(f"predictors repeat an entry: {labels}")
-    return _Predictors(values, tuple(labels))
+    return _Predictors(values, tuple(labels), tuple(ends))
 
 
 # --------------------------------------------------------------------------- fitting
@@ -329,11 +333,27 @@ def effect(treated_y: np.ndarray, donor_y: np.ndarray, omega: np.ndarray, lam: n
     return float(gap[start:].mean() - lam @ gap[:start])
 
 
+Warm = Sequence[np.ndarray | None] | None
+"""Per assignment, donor weights to start the solver from (None: from scratch)."""
+
+
 class Fitter(Protocol):
     """What an estimator of unit weights offers: fits of any assignments of the treatment to rows of its panel."""
 
-    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:
-        """Fit every assignment (treated rows, donor rows), each as if alone."""
+    def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
+        """Fit every assignment (treated rows, donor rows), each as if alone.
+
+        ``warm`` gives starting weights to solvers that reach the same
+        minimiser from any start; the others ignore it.
+        """
+        ...
+
+    def truncated(self, start: int, actual: Assignment, context: str) -> Fitter:
+        """The fitter on the periods before its start only, with the start moved to ``start``.
+
+        ``actual`` is the real assignment (for checks of the design);
+        ``context`` leads any DataError message.
+        """
         ...
 
 
@@ -400,8 +420,14 @@ class ScFitter:
     starts: int = 16
     seed: int = 0
 
-    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:
-        """Fit every assignment (treated rows, donor rows)."""
+    def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
+        """Fit every assignment (treated rows, donor rows).
+
+        ``warm`` starts the exact solver; synthdid's weights are defined as
+        the Frank-Wolfe iterate from uniform weights and the nested fit's as
+        the best of its fixed starts, so those ignore it.
+        """
+        starting: Sequence[np.ndarray | None] = [None] * len(assignments) if warm is None else warm
         no_time_weights = np.zeros(self.start)
         if self.solver == "synthdid":
             a, b, noise = [], [], []
@@ -415,13 +441,14 @@ class ScFitter:
         else:
             weights = []
             vs = []
-            for treated, donors in assignments:
+            for (treated, donors), begin in zip(assignments, starting, strict=True):
                 if self.solver == "predictors":
                     omega, v = self._nested(treated, donors)
                     vs.append(v)
                 else:
                     omega = simplex_least_squares(self.y[np.ix_(donors, self.fit)].T,
-                                                  self.y[np.ix_(treated, self.fit)].mean(axis=0)).weights
+                                                  self.y[np.ix_(treated, self.fit)].mean(axis=0),
+                                                  start=begin).weights
                 weights.append(omega)
         fits = []
         for j, ((treated, donors), omega) in enumerate(zip(assignments, weights, strict=True)):
@@ -429,6 +456,22 @@ class ScFitter:
             fits.append(UnitFit(effect(treated_y, donor_y, omega, no_time_weights), omega, no_time_weights,
                                 treated_y, donor_y, vs[j] if self.solver == "predictors" else None))
         return fits
+
+    def truncated(self, start: int, actual: Assignment, context: str) -> ScFitter:
+        """The fitter on the periods before the start, the start moved to ``start`` and the fit window cut there."""
+        fit = self.fit[self.fit < start]
+        if not len(fit):
+            raise DataError(f"{context}: the fit_window lies wholly from the placebo start on, leaving no period "
+                            "to fit the weights to; use fewer periods or re-fit with a fit_window that begins "
+                            "earlier")
+        if self.predictors is not None:
+            late = [label for label, end in zip(self.predictors.labels, self.predictors.ends, strict=True)
+                    if end >= start]
+            if late:
+                raise DataError(f"{context}: the predictors {late} reach the placebo start, so they would use "
+                                "periods the placebo treats as treated; use fewer periods or re-fit with "
+                                "predictors that end before the placebo start")
+        return dataclasses.replace(self, y=self.y[:, : self.start], start=start, fit=fit)
 
     def _nested(self, treated: np.ndarray, donors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Abadie, Diamond and Hainmueller's fit: W(V) on the predictors, V chosen for the outcome fit.
@@ -582,10 +625,15 @@ def _bootstrap(panel: WidePanel, fitter: Fitter, main: UnitFit, alpha: float, se
 
 @dataclass(frozen=True)
 class Inferred:
-    """The inference record and, for placebo inference, its re-assignments."""
+    """The inference record and, for placebo inference, its re-assignments.
+
+    ``singles`` are the fits with each comparison unit treated alone (in
+    comparison order), where placebo inference with one treated unit made them.
+    """
 
     record: InferenceRecord
     sample: PlaceboSample | None
+    singles: tuple[UnitFit, ...] = ()
 
 
 def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInference, estimator: str,
@@ -605,11 +653,13 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
         raise DataError(f"placebo inference with {len(treated)} treated units needs more comparison units than "
                         f"that ({len(comparison)} here)")
     cache: dict[tuple[int, ...], UnitFit] = {}
+    singles_fitted: tuple[UnitFit, ...] = ()
     if method == "placebo" and len(treated) == 1:
         singles: list[Assignment] = [(np.array([c]), np.setdiff1d(comparison, [c])) for c in comparison]
         fits = fitter.fit_many([(treated, comparison), *singles])
         main = fits[0]
         cache = {(int(c),): f for c, f in zip(comparison, fits[1:], strict=True)}
+        singles_fitted = tuple(fits[1:])
     else:
         main = fitter.fit_many([(treated, comparison)])[0]
     if method == "jackknife":
@@ -657,24 +707,112 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
                            treated_clusters=len(treated), cluster_by=unit, reassignment=problem,
                            covariance=None, bootstrap=None)
     outcome = infer(offer, [_TARGET], options, stacklevel=4)
-    return main, Inferred(outcome.records[0], outcome.placebo)
+    return main, Inferred(outcome.records[0], outcome.placebo, singles_fitted)
 
 
 _TARGET = Target(np.ones(1), np.zeros(1), np.ones(1))
 
 
+# --------------------------------------------------------------------------- robustness re-fits
+
+
+@dataclass(frozen=True)
+class Refitter:
+    """What a synthetic result keeps to re-fit itself (:class:`hjeval.results.synthetic.SyntheticRefits`).
+
+    The fitter holds the unit x period means (and unit-level predictors),
+    never person rows; ``omega`` (the actual donor weights) warm-starts the
+    solvers that accept it.
+    """
+
+    fitter: Fitter
+    treated: np.ndarray
+    comparison: np.ndarray
+    unit_labels: tuple[object, ...]
+    period_labels: tuple[object, ...]
+    start: int
+    omega: np.ndarray
+    singles: tuple[Refit, ...] = ()
+
+    def refit(self, fit: UnitFit, donors: np.ndarray) -> Refit:
+        """A fit as the result's robustness checks report it."""
+        gap = fit.gap()
+        periods = pd.Index(list(self.period_labels[: len(gap)]), name="period")
+        labels = pd.Index([self.unit_labels[g] for g in donors])
+        return Refit(fit.estimate, pd.Series(fit.omega, index=labels, name="weight"),
+                     pd.Series(gap, index=periods, name="gap"), len(fit.lam))
+
+    def _need_two_donors(self, check: str) -> None:
+        if len(self.comparison) < 2:
+            raise DataError(f"{check} leaves one comparison unit out of {len(self.comparison)}, which leaves no "
+                            "donors to fit the weights to; it needs at least 2 comparison units")
+
+    def without(self, donors: Sequence[object]) -> list[Refit]:
+        """One re-fit per donor label, that donor left out of the pool."""
+        self._need_two_donors("leave_one_out()")
+        position = {self.unit_labels[g]: j for j, g in enumerate(self.comparison)}
+        assignments: list[Assignment] = []
+        warm = []
+        for label in donors:
+            j = position[label]
+            assignments.append((self.treated, np.delete(self.comparison, j)))
+            warm.append(np.delete(self.omega, j))
+        fits = self.fitter.fit_many(assignments, warm=warm)
+        return [self.refit(f, a[1]) for f, a in zip(fits, assignments, strict=True)]
+
+    def earlier(self, periods: object) -> Refit:
+        """The re-fit on the periods before the start, with the start moved ``periods`` earlier."""
+        if isinstance(periods, bool) or not isinstance(periods, numbers.Integral) or int(periods) < 1:
+            raise DataError(f"periods={periods!r} must be a positive whole number: how many periods before the "
+                            f"start={self.period_labels[self.start]} the placebo start lies, e.g. periods=2")
+        k = int(periods)
+        start = self.start - k
+        if start < 2:
+            raise DataError(
+                f"periods={k} leaves {max(start, 0)} period(s) before the placebo start, but at least 2 are "
+                f"needed to fit the weights; with start={self.period_labels[self.start]} use periods of at most "
+                f"{self.start - 2}" + ("" if self.start >= 3 else " (here none is possible)")
+            )
+        context = f"periods={k} (placebo start {self.period_labels[start]})"
+        fitter = self.fitter.truncated(start, (self.treated, self.comparison), context)
+        fit = fitter.fit_many([(self.treated, self.comparison)], warm=[self.omega])[0]
+        return self.refit(fit, self.comparison)
+
+    def each_donor(self) -> list[Refit]:
+        """One re-fit per comparison unit treated alone, the others as donors."""
+        if self.singles:
+            return list(self.singles)
+        self._need_two_donors("in_space_placebos()")
+        assignments: list[Assignment] = [(np.array([c]), np.setdiff1d(self.comparison, [c]))
+                                         for c in self.comparison]
+        fits = self.fitter.fit_many(assignments)
+        return [self.refit(f, a[1]) for f, a in zip(fits, assignments, strict=True)]
+
+
+def refitter(panel: WidePanel, fitter: Fitter, main: UnitFit, inferred: Inferred) -> Refitter:
+    """The re-fitting state of a result: the fitter, the codes and labels, the actual and placebo fits."""
+    keep = Refitter(fitter, panel.treated, panel.comparison, panel.unit_labels, panel.period_labels, panel.start,
+                    main.omega)
+    if not inferred.singles:
+        return keep
+    singles = tuple(keep.refit(f, np.setdiff1d(panel.comparison, [c]))
+                    for c, f in zip(panel.comparison, inferred.singles, strict=True))
+    return dataclasses.replace(keep, singles=singles)
+
+
 def synthetic_result(
     *, method: str, panel: WidePanel, main: UnitFit, inferred: Inferred, outcome: str, unit: str, seed: int,
     solver: str, predictor_labels: Sequence[str] = (), extra: dict[str, object] | None = None,
+    refits: Refitter | None = None,
 ) -> SyntheticResult:
-    """The frozen result of a fit and its inference."""
+    """The frozen result of a fit and its inference (``refits``: what its robustness checks re-fit with)."""
     design = panel.design
     periods = pd.Index(list(panel.period_labels), name="period")
     start = panel.start
     treated_path = panel.y[panel.treated].mean(axis=0)
     gap = main.gap()
-    pre_rmspe = float(np.sqrt(np.mean(gap[:start] ** 2)))
-    post_rmspe = float(np.sqrt(np.mean(gap[start:] ** 2)))
+    pre_rmspe = rmspe(gap[:start])
+    post_rmspe = rmspe(gap[start:])
     donors = pd.Index([panel.unit_labels[g] for g in panel.comparison], name=unit)
     record = inferred.record
     provenance = provenance_record(design, seed, **(extra or {}))
@@ -699,11 +837,11 @@ def synthetic_result(
         gap=pd.Series(gap, index=periods, name="gap"),
         treated_path=pd.Series(treated_path, index=periods, name="treated"),
         synthetic_path=pd.Series(treated_path - gap, index=periods, name="synthetic"),
-        pre_rmspe=pre_rmspe, post_pre_rmspe_ratio=post_rmspe / pre_rmspe if pre_rmspe > 0 else math.inf,
+        pre_rmspe=pre_rmspe, post_pre_rmspe_ratio=rmspe_ratio(post_rmspe, pre_rmspe),
         placebo=placebo_series(inferred.sample, _TARGET),
         placebo_errors=placebo_errors(inferred.sample, [_TARGET], [record.estimate], ["treatment"])["treatment"]
         .rename("placebo_error"),
-        solver=solver, provenance=provenance,
+        solver=solver, provenance=provenance, _refits=refits,
     )
 
 
@@ -817,6 +955,8 @@ def synthetic_control(
         ``weights`` (Series by comparison unit, summing to 1), ``gap``,
         ``pre_rmspe``, ``post_pre_rmspe_ratio``, ``predictor_weights``
         (with ``predictors``) and the inference record.
+        Its robustness checks ``placebo_in_time(periods)``,
+        ``leave_one_out()`` and ``in_space_placebos()`` re-fit the estimator.
 
     Raises
     ------
@@ -877,4 +1017,5 @@ def synthetic_control(
     return synthetic_result(
         method="synthetic_control", panel=panel, main=main, inferred=inferred, outcome=outcome, unit=group or unit,
         seed=seed, solver=kind, predictor_labels=found.labels if found is not None else (), extra=extra,
+        refits=refitter(panel, fitter, main, inferred),
     )

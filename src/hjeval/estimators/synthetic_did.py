@@ -14,10 +14,12 @@ from hjeval.estimators.synthetic_control import (
     Assignment,
     SyntheticInference,
     UnitFit,
+    Warm,
     effect,
     fit_and_infer,
     inference_choice,
     noise_level,
+    refitter,
     regularised_weights,
     synthetic_result,
     wide_panel,
@@ -55,6 +57,20 @@ def residualise(treated_y: np.ndarray, donor_y: np.ndarray, treated_x: np.ndarra
     return adjusted[len(donor_y):], adjusted[: len(donor_y)], beta, int(rank)
 
 
+def covariate_coefficients(y: np.ndarray, x: np.ndarray, x_names: Sequence[str], actual: Assignment, start: int,
+                           context: str = "") -> dict[str, float]:
+    """The covariates' coefficients on the untreated cells, or DataError when the effects absorb a covariate."""
+    treated, donors = actual
+    _, _, beta, rank = residualise(y[treated], y[donors], x[treated], x[donors], start)
+    if rank < len(x_names) + y.shape[0] + y.shape[1] - 1:
+        raise DataError(
+            f"{context}the covariates {list(x_names)} are absorbed by the unit and period effects or collinear on "
+            "the untreated cells: a covariate that is constant over time within units, or the same for all units "
+            "in each period, cannot be netted out; drop it"
+        )
+    return dict(zip(x_names, (float(b) for b in beta), strict=True))
+
+
 @dataclass(frozen=True)
 class SdidFitter:
     """Synthetic DiD's unit and time weights, fitted as R synthdid fits them, on the covariate-adjusted outcome."""
@@ -62,9 +78,14 @@ class SdidFitter:
     y: np.ndarray
     start: int
     x: np.ndarray
+    x_names: tuple[str, ...] = ()
 
-    def fit_many(self, assignments: Sequence[Assignment]) -> list[UnitFit]:
-        """Fit every assignment (treated rows, donor rows)."""
+    def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
+        """Fit every assignment (treated rows, donor rows).
+
+        ``warm`` is ignored: synthdid's weights are defined as the early-stopped
+        Frank-Wolfe iterate from uniform weights, so another start would change them.
+        """
         start = self.start
         paths = []
         for treated, donors in assignments:
@@ -85,6 +106,13 @@ class SdidFitter:
         omega = regularised_weights([d[:, :start].T for _, d in paths], [t[:, :start].mean(axis=0) for t, _ in paths],
                                     zeta_omega, noise, intercept=True)
         return [UnitFit(effect(t, d, o, la), o, la, t, d) for (t, d), o, la in zip(paths, omega, lam, strict=True)]
+
+    def truncated(self, start: int, actual: Assignment, context: str) -> SdidFitter:
+        """The fitter on the periods before the start, the start moved to ``start``."""
+        y, x = self.y[:, : self.start], self.x[:, : self.start]
+        if x.shape[2]:
+            covariate_coefficients(y, x, self.x_names, actual, start, f"{context}: ")
+        return SdidFitter(y, start, x, self.x_names)
 
 
 def synthetic_did(
@@ -160,6 +188,8 @@ def synthetic_did(
     SyntheticResult
         ``weights`` (unit weights) and ``time_weights`` (Series, each summing
         to 1), ``gap``, ``pre_rmspe``, ``post_pre_rmspe_ratio`` and the inference.
+        Its robustness checks ``placebo_in_time(periods)``,
+        ``leave_one_out()`` and ``in_space_placebos()`` re-fit the estimator.
 
     Raises
     ------
@@ -209,19 +239,11 @@ def synthetic_did(
                        movers=movers)
     extra: dict[str, object] = {}
     if regressors:
-        treated_rows, donors = panel.treated, panel.comparison
-        _, _, beta, rank = residualise(panel.y[treated_rows], panel.y[donors], panel.x[treated_rows],
-                                       panel.x[donors], panel.start)
-        needed = len(regressors) + len(panel.unit_labels) + panel.y.shape[1] - 1
-        if rank < needed:
-            raise DataError(
-                f"the covariates {regressors} are absorbed by the unit and period effects or collinear on the "
-                "untreated cells: a covariate that is constant over time within units, or the same for all units "
-                "in each period, cannot be netted out; drop it"
-            )
-        extra["covariate_coefficients"] = dict(zip(regressors, (float(b) for b in beta), strict=True))
-    fitter = SdidFitter(panel.y, panel.start, panel.x)
+        extra["covariate_coefficients"] = covariate_coefficients(panel.y, panel.x, regressors,
+                                                                 (panel.treated, panel.comparison), panel.start)
+    fitter = SdidFitter(panel.y, panel.start, panel.x, tuple(regressors))
     main, inferred = fit_and_infer(panel, fitter, method=method, estimator="synthetic_did", options=options,
                                    unit=group or unit)
     return synthetic_result(method="synthetic_did", panel=panel, main=main, inferred=inferred, outcome=outcome,
-                            unit=group or unit, seed=seed, solver="synthdid", extra=extra)
+                            unit=group or unit, seed=seed, solver="synthdid", extra=extra,
+                            refits=refitter(panel, fitter, main, inferred))
