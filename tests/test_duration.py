@@ -305,6 +305,21 @@ def test_cox_hazard_ratio_equals_statsmodels_phreg(panel: pd.DataFrame, did_resu
     assert math.log(did_result.hazard_ratio) == pytest.approx(fit.params[1], abs=1e-9)
 
 
+def test_placebo_hazard_ratios_equal_statsmodels_phreg_on_each_reassignment(panel: pd.DataFrame) -> None:
+    # without the size correction the placebo estimates are the re-fitted coefficients themselves
+    raw = duration_did(panel, "person_id", "municipality", "month", 0, "2015-01", horizon=24 * WEEKS_PER_MONTH,
+                       size_correction=False)
+    spells = benefit_spells(panel, unit="person_id", group="municipality", time="month")
+    spells = spells[~spells["left_truncated"] & (spells["municipality"] != 0)]  # the treated one is in no placebo
+    time, status = survival_inputs(spells)
+    after = (spells["first_month"] >= pd.Period("2015-01", "M")).to_numpy(float)
+    for assigned in list(raw.placebo_log_hazard_ratio.index[:3]):
+        placebo = (spells["municipality"] == assigned).to_numpy(float)
+        fit = PHReg(time, np.column_stack([after, after * placebo]), status=status,
+                    strata=spells["municipality"].to_numpy(), ties="breslow").fit()
+        assert raw.placebo_log_hazard_ratio[assigned] == pytest.approx(fit.params[1], abs=1e-8)
+
+
 def test_known_exit_hazard_ratio_and_weeks_are_recovered(did_result: DurationDidResult) -> None:
     p, ratio = 0.06, 1.5
     true_weeks = WEEKS_PER_MONTH * (geometric_rmst(p * ratio, 24) - geometric_rmst(p, 24))

@@ -10,6 +10,7 @@ inference from the shared layer in :mod:`hjeval.inference`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Sequence
@@ -19,14 +20,14 @@ import pandas as pd
 from scipy import stats
 
 from hjeval._version import __version__
-from hjeval.duration.cox import common_log_hazard_ratio
+from hjeval.duration.cox import common_log_hazard_ratio, phreg_log_hazard_ratio
 from hjeval.duration.results import DurationDidResult, TimeOnSupport
 from hjeval.duration.sample import ROLES, WINDOWS, DurationSample, Window, build_sample
 from hjeval.duration.spells import WEEKS_PER_MONTH, month_label
 from hjeval.duration.survival import kaplan_meier, median, median_ci, restricted_mean, restricted_mean_se, risk_set
 from hjeval.errors import DataError
 from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
-from hjeval.inference.record import InferenceMethod, InferenceOptions
+from hjeval.inference.record import InferenceMethod, InferenceOptions, InferenceRecord
 from hjeval.inference.strategies import InferenceOffer, infer
 
 __all__ = ["duration_did", "time_on_support"]
@@ -330,6 +331,26 @@ def _reassignable(sample: DurationSample, tau: float) -> Reassignable:
     )
 
 
+_PHREG_AGREEMENT = 1e-6
+"""Largest difference in the log hazard ratio allowed between the counts' fit and statsmodels ``PHReg``."""
+
+
+def _checked_by_phreg(sample: DurationSample, ratio: InferenceRecord) -> InferenceRecord:
+    """The hazard ratio's record with the estimate from statsmodels ``PHReg``, checked against the counts' fit.
+
+    The re-assignments are re-fitted from the counts by Newton's method (fast for many strata
+    sets at once); the treated municipality's own coefficient is the one statsmodels gives on the
+    spells. The two solve the same partial likelihood, so they must agree.
+    """
+    stratified = sample.role_mask("treated") | sample.role_mask("comparison")
+    library = phreg_log_hazard_ratio(sample.events[stratified], sample.censored[stratified],
+                                     sample.role_mask("treated")[stratified])
+    if not abs(library - ratio.estimate) <= _PHREG_AGREEMENT * max(1.0, abs(library)):
+        raise DataError(f"the Cox fit from counts ({ratio.estimate:.10g}) and statsmodels PHReg ({library:.10g}) "
+                        "disagree on the log hazard ratio; the exit hazard cannot be estimated reliably here")
+    return dataclasses.replace(ratio, estimate=library)
+
+
 def _placebo_series(sample: PlaceboSample | None, target: Target, j: int, name: str,
                     remove: float | None = None) -> pd.Series:
     if sample is None:
@@ -466,6 +487,7 @@ def duration_did(
     targets = [Target.coefficient(problem.coef, 0), Target.coefficient(problem.coef, 1)]
     outcome = infer(offer, targets, options, stacklevel=2)
     record, ratio = outcome.records
+    ratio = _checked_by_phreg(sample, ratio)
     table, curves, _ = _tables(sample, tau, alpha, min_persons, by_municipality=False)
     provenance = {
         **sample.provenance(), "seed": seed, "draws": record.draws, "degenerate_draws": record.degenerate,
