@@ -122,5 +122,6 @@ def test_a_threshold_above_the_treated_spells_withholds_time_on_support(analysis
     assert any(note.startswith("Time on support:") for note in strict.notes)
     from hjeval.report.payoff import payoff_context
 
-    texts = payoff_context(strict, published.tables, "en", Numbers("en"))["support_texts"]
-    assert texts and texts[0].startswith("The duration of spells cannot be measured")
+    context = payoff_context(strict, published.tables, "en", Numbers("en"))
+    assert not context["support_texts"] and context["payoff_texts"][-1].startswith(
+        "The duration of spells cannot be measured")

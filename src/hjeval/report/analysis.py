@@ -29,12 +29,15 @@ from hjeval.economics.persons import PersonsOffSupport, persons_off_support
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import did
 from hjeval.estimators.event_study import event_study
+from hjeval.estimators.synthetic_control import synthetic_control
+from hjeval.estimators.synthetic_did import synthetic_did
 from hjeval.evaluation import Evaluation
 from hjeval.headline import raw_comparison
 from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
 from hjeval.results.effect import EffectResult
 from hjeval.results.event_study import EventStudyResult
+from hjeval.results.synthetic import SyntheticResult
 
 __all__ = ["Analysis", "PoolEstimate", "analyse", "municipalities_in"]
 
@@ -94,6 +97,14 @@ class Analysis:
         Full-time persons off support by year, from the stock of persons on support.
     cost : CostBenefitResult or None
         The cost-benefit of the investment (None without a costs panel).
+    synthetic_did, synthetic_control : SyntheticResult or None
+        Synthetic difference-in-differences (with the cycle series) and the classical synthetic
+        control (outcome only), on the municipality-month means of the target group, with donors
+        that have at least the disclosure threshold of persons in every month (None where they
+        cannot be computed; the reason is in ``notes``).
+    donors_left_out : int
+        Comparison municipalities left out of the synthetic estimates for having fewer persons
+        than the threshold in some month.
     notes : list of str
         Technical messages (in English) from loading and estimation. Messages raised while the
         inference was computed are left out: the inference records carry what they say, and the
@@ -117,6 +128,9 @@ class Analysis:
     duration: DurationDidResult | None = None
     persons: PersonsOffSupport | None = None
     cost: CostBenefitResult | None = None
+    synthetic_did: SyntheticResult | None = None
+    synthetic_control: SyntheticResult | None = None
+    donors_left_out: int = 0
     notes: list[str] = field(default_factory=list)
     uncorrected: EffectResult | None = None
 
@@ -216,6 +230,37 @@ def _support_and_savings(config: ReportConfig, hours: pd.DataFrame, group: pd.Da
     return {"duration": duration, "persons": persons, "cost": cost}
 
 
+def _synthetic(config: ReportConfig, group: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
+    """Synthetic DiD and synthetic control against donors that each rest on enough persons in every month.
+
+    A synthetic path is a weighted mean of donors; a donor with few persons in a month could carry
+    most of the weight, so donors below the disclosure threshold in any month are left out.
+    """
+    spec = config.evaluation
+    pool = _pool_codes(spec.comparison, spec.treated)
+    in_pool = group[group["municipality"].isin(pool)]
+    per_month = in_pool.groupby(["municipality", "month"], observed=True)["person_id"].nunique()
+    months = group["month"].nunique()
+    fewest = per_month.groupby(level=0).min().where(per_month.groupby(level=0).size() == months, 0)
+    donors = sorted(int(m) for m in fewest.index[fewest >= config.disclosure_threshold])
+    common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
+                                  start=spec.start, comparison=donors, alpha=spec.alpha, seed=config.seed,
+                                  size_correction=spec.size_correction)
+    present = set(in_pool["municipality"].unique().tolist())
+    results: dict[str, Any] = {"donors_left_out": len(present) - len(donors)}
+    cycle: dict[str, Any] = {"cycle": spec.cycle} if spec.cycle_method != "common" else {}
+    no_options: dict[str, Any] = {}
+    estimators: tuple[tuple[str, Any, dict[str, Any]], ...] = (
+        ("synthetic_did", synthetic_did, cycle), ("synthetic_control", synthetic_control, no_options))
+    for name, estimate, options in estimators:
+        try:
+            results[name] = estimate(group, spec.outcome, **options, **common)
+        except DataError as err:
+            notes.append(f"{name.replace('_', ' ').capitalize()}: {err}")
+            results[name] = None
+    return results
+
+
 def analyse(config: ReportConfig) -> Analysis:
     """Load the configured panels and estimate everything the report shows.
 
@@ -272,6 +317,7 @@ def analyse(config: ReportConfig) -> Analysis:
                          **_cycle_arguments(config), **common)
             pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
         support = _support_and_savings(config, hours, group, cycle, costs, notes)
+        synthetic = _synthetic(config, group, notes)
     notes += sorted(set(caught))
 
     members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
@@ -327,5 +373,5 @@ def analyse(config: ReportConfig) -> Analysis:
         rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
               **({"caseload": len(caseload)} if caseload is not None else {}),
               **({"costs": len(costs)} if costs is not None else {})},
-        identifiers=identifiers, notes=notes, uncorrected=uncorrected, **support,
+        identifiers=identifiers, notes=notes, uncorrected=uncorrected, **support, **synthetic,
     )

@@ -31,6 +31,7 @@ from hjeval.report.render import (
     pool_name,
     region_name,
 )
+from hjeval.report.synthetic_section import synthetic_texts
 from hjeval.report.text import TEXT
 
 __all__ = ["Stamp", "caseload_change", "caseload_sentence", "compose_page"]
@@ -406,5 +407,6 @@ def compose_page(
                                              date=stamp.build_date),
         "config_text": analysis.config.text,
         **payoff_context(analysis, published, language, fmt),
+        "synthetic_texts": synthetic_texts(analysis, language, fmt),
     }
     return Page(language=language, title=report_title(analysis, language), context=context)

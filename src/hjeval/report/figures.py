@@ -123,4 +123,9 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
             "placebo", placebo_distribution(main, language=language, scale=12, xlabel=t["col_estimate"],
                                             treated_label=municipality),
             caption))
+    sdid = analysis.synthetic_did
+    if sdid is not None:
+        shown = dataclasses.replace(sdid, treated=municipality)
+        figures.append(_figure("synthetic", shown.plot(language=language, ylabel=t["synthetic_ylabel"]),
+                               t["synthetic_caption"].format(municipality=municipality)))
     return figures

@@ -272,12 +272,18 @@ def payoff_context(analysis: Analysis, published: Mapping[str, pd.DataFrame], la
     Returns
     -------
     dict
-        ``payoff_texts``, ``persons_table``, ``cost_table``, ``support_texts``, ``support_table``.
+        ``payoff_texts``, ``persons_table``, ``cost_table``, ``support_texts``, ``support_table``
+        (``support_texts`` empty when time on support could not be measured: the reason closes
+        ``payoff_texts``).
     """
+    payoff_texts = _payoff_texts(analysis, language, fmt)
+    support_texts = _support_texts(analysis, language, fmt)
+    if analysis.duration is None:  # one sentence is no chapter: it closes the chapter on the money
+        payoff_texts, support_texts = payoff_texts + support_texts, []
     return {
-        "payoff_texts": _payoff_texts(analysis, language, fmt),
+        "payoff_texts": payoff_texts,
         "persons_table": _persons_table(analysis, published, language, fmt),
         "cost_table": _cost_table(analysis, published, language, fmt),
-        "support_texts": _support_texts(analysis, language, fmt),
+        "support_texts": support_texts,
         "support_table": _support_table(analysis, published, language, fmt),
     }

@@ -29,6 +29,7 @@ from hjeval.report.compose import alternative_label
 from hjeval.report.config import ReportLanguage
 from hjeval.report.methods import method_name
 from hjeval.results.effect import EffectResult
+from hjeval.results.synthetic import SyntheticResult
 
 __all__ = ["Published", "publish_tables"]
 
@@ -160,7 +161,8 @@ def _decomposition(analysis: Analysis) -> pd.DataFrame:
 def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
     spec = analysis.config.evaluation
 
-    def row(kind: str, pool: str | tuple[int, ...] | None, result: EffectResult, n: int) -> dict[str, object]:
+    def row(kind: str, pool: str | tuple[int, ...] | None, result: EffectResult | SyntheticResult,
+            n: int) -> dict[str, object]:
         record = result.inference
         return {"variant": kind, "pool": _pool_text(pool),
                 "label": alternative_label(kind, pool, language, spec.treated),
@@ -178,6 +180,10 @@ def _alternatives(analysis: Analysis, language: ReportLanguage) -> pd.DataFrame:
         rows.append(row("conley_taber", spec.comparison, analysis.conley_taber, n_main))
     for pool in analysis.pools:
         rows.append(row("pool", pool.pool, pool.result, pool.municipalities))
+    for kind, synthetic in (("synthetic_did", analysis.synthetic_did), ("synthetic_control",
+                                                                      analysis.synthetic_control)):
+        if synthetic is not None:
+            rows.append(row(kind, spec.comparison, synthetic, len(synthetic.weights) + 1))
     return pd.DataFrame(rows)
 
 

@@ -345,6 +345,29 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "alt_unadjusted": "Uden konjunkturkorrektion",
         "alt_conley_taber": "Conley–Taber-interval",
         "alt_uncorrected": "Uden størrelseskorrektion",
+        "alt_synthetic_did": "Syntetisk difference-in-differences",
+        "alt_synthetic_control": "Syntetisk kontrol (uden konjunkturkorrektion)",
+        "synthetic_heading": "Syntetisk sammenligning",
+        "synthetic_ylabel": "Timer pr. person pr. måned",
+        "synthetic_did_text": (
+            "Syntetisk difference-in-differences vægter sammenligningskommunerne, så de tilsammen udvikler sig "
+            "som {municipality} før reformen, og tager højde for konjunkturerne: {effect} timer om året "
+            "({level}-interval: {interval}). Den kommune, der vejer mest, vejer {top} %. Flyttes starten et år "
+            "tilbage, så kun data fra før reformen bruges, bliver effekten {in_time} timer om året."
+        ),
+        "synthetic_control_text": (
+            "Klassisk syntetisk kontrol, der kun bruger arbejdstimerne og ikke konjunkturerne, giver {effect} "
+            "timer om året; {municipality}s afvigelse efter reformen i forhold til før er den {rank}. største "
+            "blandt {n} kommuner."
+        ),
+        "synthetic_donors": (
+            "{n} sammenligningskommuner med færre end {k} personer i målgruppen i en måned indgår ikke i den "
+            "syntetiske sammenligning."
+        ),
+        "synthetic_caption": (
+            "{municipality} og den syntetiske sammenligning (syntetisk difference-in-differences), arbejdstimer "
+            "pr. person pr. måned; reformens start er markeret."
+        ),
         "alt_col_method": "Usikkerhed",
         "alt_col_municipalities": "Kommuner",
         "unbounded": "ikke afgrænset",
@@ -829,6 +852,29 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "alt_unadjusted": "Without the cycle adjustment",
         "alt_conley_taber": "Conley–Taber interval",
         "alt_uncorrected": "Without the size correction",
+        "alt_synthetic_did": "Synthetic difference-in-differences",
+        "alt_synthetic_control": "Synthetic control (no cycle adjustment)",
+        "synthetic_heading": "Synthetic comparison",
+        "synthetic_ylabel": "Hours per person a month",
+        "synthetic_did_text": (
+            "Synthetic difference-in-differences weights the comparison municipalities so that together they move "
+            "like {municipality} before the reform, and adjusts for the business cycle: {effect} hours a year "
+            "({level} interval: {interval}). The municipality with the largest weight carries {top}%. Moving the "
+            "start one year earlier, using only data from before the reform, gives {in_time} hours a year."
+        ),
+        "synthetic_control_text": (
+            "The classical synthetic control, which uses the hours alone and not the business cycle, gives {effect} "
+            "hours a year; {municipality}'s deviation after the reform relative to before ranks {rank} of {n} "
+            "municipalities."
+        ),
+        "synthetic_donors": (
+            "{n} comparison municipalities with fewer than {k} persons in the target group in some month are left "
+            "out of the synthetic comparison."
+        ),
+        "synthetic_caption": (
+            "{municipality} and its synthetic comparison (synthetic difference-in-differences), hours worked per "
+            "person a month; the reform's start is marked."
+        ),
         "alt_col_method": "Uncertainty",
         "alt_col_municipalities": "Municipalities",
         "unbounded": "not bounded",

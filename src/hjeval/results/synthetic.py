@@ -448,7 +448,8 @@ class SyntheticResult(Result):
             parts.append(f"<table class='hjeval-weights'><caption>{html.escape(caption)}</caption>{cells}</table>")
         return "".join(parts)
 
-    def plot(self, ax: Any = None, *, language: Literal["da", "en"] = "en", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, *, language: Literal["da", "en"] = "en", ylabel: str | None = None,
+             **kwargs: Any) -> Any:
         """The treated unit's outcome against its synthetic counterpart, the start marked.
 
         Parameters
@@ -457,6 +458,8 @@ class SyntheticResult(Result):
             Draw here; default a new A4-wide figure (made without pyplot).
         language : {"en", "da"}, default "en"
             Labels and number format (Danish: decimal comma).
+        ylabel : str, optional
+            Label of the outcome axis; by default the outcome's column name.
         **kwargs
             Passed to the treated line (``Axes.plot``).
 
@@ -492,7 +495,7 @@ class SyntheticResult(Result):
                           textcoords="offset points", fontsize=8, color=PALETTE["neutral"])
             axes.yaxis.set_major_formatter(number_formatter(1 if np.ptp(self.treated_path) < 10 else 0, language))
             axes.set_xlabel(text["period"])
-            axes.set_ylabel(self.outcome)
+            axes.set_ylabel(self.outcome if ylabel is None else ylabel)
             axes.set_title(text["title_sdid" if self.method == "synthetic_did" else "title_sc"])
             axes.legend(loc="best")
         return figure
