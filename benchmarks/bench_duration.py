@@ -19,26 +19,41 @@ timed but not part of any step. Each step is repeated (``--repeat``, default
   means and re-fits the Cox model), for all benefit groups (spells per
   benefit) and for activity-ready cash benefit alone.
 
-When lifelines is installed, the same run measures ``KaplanMeierFitter`` on
-the same spells (spell building not included): the four curves of
-``time_on_support`` with their medians and restricted means, and the loop a
-placebo DiD of restricted means would need with it (two curves per window for
-the actual assignment and each of the 97 re-assignments), timed on
-``--lifelines-draws`` re-assignments and extrapolated (stated in the output).
-The numbers of the two are compared as well. One statsmodels ``PHReg`` fit of
-the Cox model on the individual spells is timed too (``--skip-phreg`` to
-leave it out). Timings on a shared machine vary
+lifelines' ``KaplanMeierFitter`` is measured on the same spells (spell
+building not included): the four curves of ``time_on_support`` with their
+medians and restricted means, and the loop a placebo DiD of restricted means
+would need with it (two curves per window for the actual assignment and each
+of the 97 re-assignments), timed on ``--lifelines-draws`` re-assignments and
+extrapolated (stated in the output). Their numbers (medians, restricted
+means, the DiD and those placebo DiDs, before hjeval's size correction) are
+compared with hjeval's in the same table. lifelines pins pandas below 3, so it
+usually cannot be installed beside hjeval: ``--lifelines-python PATH`` names
+the interpreter of another environment that has it, e.g.::
+
+    python3 -m venv /tmp/lifelines-env && /tmp/lifelines-env/bin/pip install lifelines
+    python benchmarks/bench_duration.py --lifelines-python /tmp/lifelines-env/bin/python
+
+The spells' four arrays lifelines needs (duration, exit flag, municipality and
+window as integers; no person identifiers) are written to a temporary npz
+file, and ``lifelines_measure`` below is run there from its source (it needs
+only numpy and lifelines); its timings and numbers come back as JSON. Without
+the option, lifelines is used in this process when it is importable.
+
+One statsmodels ``PHReg`` fit of the Cox model on the individual spells is
+timed too (``--skip-phreg`` to leave it out). Timings on a shared machine vary
 with load: compare ratios from the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -88,14 +103,132 @@ def timed(step: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
     return value, times
 
 
-def lifelines_cells(spells: pd.DataFrame, treated: np.ndarray, after: np.ndarray,
-                    ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(durations, observed) of the four cells, as hjeval counts them (a censored spell at months - 1)."""
-    censored = spells["right_censored"].to_numpy()
-    time_ = (spells["months"].to_numpy() - censored).astype(float)
-    observed = ~censored
-    return [(time_[(treated == t) & (after == a)], observed[(treated == t) & (after == a)])
-            for t in (True, False) for a in (False, True)]
+def format_table(header: list[str], rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned first column, the others right-aligned, the last one (a note) left as it is."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, *rows]:
+        cells = [f"{row[0]:<{widths[0]}}"] + [f"{c:>{w}}" for c, w in zip(row[1:-1], widths[1:-1], strict=True)]
+        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
+    return "\n".join(lines)
+
+
+def ratio(value: float) -> str:
+    return f"{value:,.0f}x" if value >= 10 else f"{value:.2g}x"
+
+
+def cell_masks(arrays: dict[str, np.ndarray], treated: int) -> list[np.ndarray]:
+    """Treated before, treated after, comparison before, comparison after."""
+    is_treated, after = arrays["municipality"] == treated, arrays["after"].astype(bool)
+    return [is_treated & ~after, is_treated & after, ~is_treated & ~after, ~is_treated & after]
+
+
+def lifelines_importable() -> bool:
+    try:
+        import lifelines  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def lifelines_measure(duration, observed, municipality, after, *, treated, horizon, did_horizon, repeat, draws):
+    """lifelines' ``KaplanMeierFitter`` on the spells: timings (seconds) and numbers (months; DiD in weeks).
+
+    Runs in this process when lifelines is importable; otherwise its source is run by the
+    interpreter given with ``--lifelines-python`` (see ``lifelines_elsewhere``), so it is
+    self-contained and uses only the standard library, numpy and lifelines. The arguments are one
+    entry per spell: ``duration`` in months (a right-censored spell at months - 1, as hjeval
+    counts it), ``observed`` (an exit seen), ``municipality`` (integer labels) and ``after`` (1
+    for a spell starting in the after window); no person identifiers.
+
+    - the four curves (treated and comparison, before and after), each with its median and
+      restricted mean to ``horizon`` months, ``repeat`` times (the cells are selected beforehand);
+    - the DiD of restricted means to ``did_horizon`` for the actual assignment (four curves), and
+      for the first ``draws`` comparison municipalities as placebo treated, each against the
+      comparison municipalities other than itself (what one placebo re-assignment needs).
+    """
+    import time
+
+    import lifelines
+    import numpy as np
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    weeks_per_month = 52.0 / 12.0
+    duration = np.asarray(duration, dtype=np.float64)
+    observed = np.asarray(observed, dtype=bool)
+    municipality = np.asarray(municipality)
+    after = np.asarray(after).astype(bool)
+    is_treated = municipality == treated
+    masks = [is_treated & ~after, is_treated & after, ~is_treated & ~after, ~is_treated & after]
+    cells = [(duration[mask], observed[mask]) for mask in masks]
+
+    times, medians, means = [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        medians, means = [], []
+        for durations, events in cells:
+            fitter = KaplanMeierFitter().fit(durations, events)
+            medians.append(float(fitter.median_survival_time_))
+            means.append(float(restricted_mean_survival_time(fitter, t=horizon)))
+        times.append(time.perf_counter() - started)
+
+    def restricted(mask):
+        if not mask.any():
+            return float("nan")
+        fitter = KaplanMeierFitter().fit(duration[mask], observed[mask])
+        return float(restricted_mean_survival_time(fitter, t=did_horizon))
+
+    def did(member, pool):
+        change = [restricted(group & after) - restricted(group & ~after) for group in (member, pool)]
+        return weeks_per_month * (change[0] - change[1])
+
+    started = time.perf_counter()
+    actual = did(is_treated, ~is_treated)
+    did_seconds = time.perf_counter() - started
+    others = [m for m in np.unique(municipality) if m != treated][:draws]
+    placebo = {}
+    started = time.perf_counter()
+    for m in others:
+        is_m = municipality == m
+        placebo[str(m)] = did(is_m, ~is_m & ~is_treated)
+    placebo_seconds = time.perf_counter() - started
+    return {"version": lifelines.__version__, "four_curves_seconds": times, "medians_months": medians,
+            "restricted_means_months": means, "did_weeks": actual, "did_seconds": did_seconds,
+            "placebo_weeks": placebo, "placebo_seconds": placebo_seconds}
+
+
+_RUNNER = '''
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    import numpy as np
+
+    spells = np.load(sys.argv[1])
+    options = json.loads(sys.argv[2])
+    result = lifelines_measure(spells["duration"], spells["observed"], spells["municipality"], spells["after"],
+                               **options)
+    with open(sys.argv[3], "w", encoding="utf-8") as out:
+        json.dump(result, out)
+'''
+
+
+def lifelines_elsewhere(python: Path, arrays: dict[str, np.ndarray], options: dict[str, Any]) -> dict[str, Any]:
+    """``lifelines_measure`` run by another interpreter on the arrays, written to a temporary npz file."""
+    with tempfile.TemporaryDirectory(prefix="hjeval-bench-lifelines-") as name:
+        folder = Path(name)
+        np.savez(folder / "spells.npz", **arrays)
+        script = folder / "measure_lifelines.py"
+        script.write_text(inspect.getsource(lifelines_measure) + _RUNNER, encoding="utf-8")
+        command = [str(python), str(script), str(folder / "spells.npz"), json.dumps(options),
+                   str(folder / "result.json")]
+        started = time.perf_counter()
+        subprocess.run(command, check=True)
+        result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    result["subprocess_seconds"] = time.perf_counter() - started
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="folder with hours_person_month.parquet")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lifelines-draws", type=int, default=5)
+    parser.add_argument("--lifelines-python", type=Path, default=None, metavar="PATH",
+                        help="interpreter of another environment with lifelines, for the comparison")
     parser.add_argument("--skip-phreg", action="store_true", help="do not time one statsmodels PHReg fit")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -145,27 +280,29 @@ def main(argv: list[str] | None = None) -> int:
     for name, t in steps.items():
         print(f"{name:<{width}}  {min(t):6.2f}  {statistics.median(t):8.2f}")
 
-    try:
-        from lifelines import KaplanMeierFitter
-        from lifelines.utils import restricted_mean_survival_time
-    except ImportError:
-        print("\nlifelines is not installed: no comparison (pip install lifelines)")
-    else:
-        active_spells = benefit_spells(active, **roles)
-        active_spells = active_spells[~active_spells["left_truncated"]]
-        treated = (active_spells["municipality"] == TREATED).to_numpy()
-        after = (active_spells["first_month"] >= pd.Period(START, "M")).to_numpy()
-        cells = lifelines_cells(active_spells, treated, after)
-        horizon = tos.horizon_weeks / WEEKS_PER_MONTH
+    life = None
+    if args.lifelines_python is not None or lifelines_importable():
+        # the activity-ready spells time_on_support and duration_did use, as the four arrays lifelines needs
+        chosen = benefit_spells(active, **roles)
+        chosen = chosen[~chosen["left_truncated"]]
+        censored = chosen["right_censored"].to_numpy()
+        arrays = {
+            "duration": (chosen["months"].to_numpy() - censored).astype(np.int32),  # a censored spell at months - 1
+            "observed": ~censored,
+            "municipality": np.asarray(chosen["municipality"].to_numpy(), dtype=np.int64),
+            "after": (chosen["first_month"] >= pd.Period(START, "M")).to_numpy().astype(np.int8),
+        }
+        options = {"treated": TREATED, "horizon": float(tos.horizon_weeks / WEEKS_PER_MONTH),
+                   "did_horizon": float(did_active.horizon_weeks / WEEKS_PER_MONTH), "repeat": args.repeat,
+                   "draws": args.lifelines_draws}
+        if args.lifelines_python is not None:
+            life = lifelines_elsewhere(args.lifelines_python, arrays, options)
+            where = f"in {args.lifelines_python}"
+        else:
+            life = lifelines_measure(**arrays, **options)
+            where = "in this process"
 
-        def four_curves() -> list[tuple[float, float]]:
-            out = []
-            for durations, observed in cells:
-                fitter = KaplanMeierFitter().fit(durations, observed)
-                out.append((fitter.median_survival_time_, restricted_mean_survival_time(fitter, t=horizon)))
-            return out
-
-        reference, t_life = timed(four_curves, args.repeat)
+        cells = [(arrays["duration"][mask], arrays["observed"][mask]) for mask in cell_masks(arrays, TREATED)]
 
         def four_curves_hjeval() -> list[tuple[float, float]]:
             # the same four cells with hjeval's estimator from counts by duration (like for like)
@@ -179,47 +316,62 @@ def main(argv: list[str] | None = None) -> int:
                 censored_ = np.bincount(t[~observed], minlength=width)
                 survival, at_risk = kaplan_meier(events, censored_)
                 median_ci(survival, events, at_risk, 0.05)
-                out.append((median(survival), float(restricted_mean(survival, horizon))))
+                out.append((median(survival), float(restricted_mean(survival, options["horizon"]))))
             return out
 
         _, t_counts = timed(four_curves_hjeval, args.repeat)
-        table = tos.to_frame()
-        ours = table[["median_weeks", "mean_weeks"]].to_numpy() / WEEKS_PER_MONTH
-        difference = float(np.nanmax(np.abs(ours - np.array(reference))))
-        municipality = active_spells["municipality"].to_numpy()
-        others = [m for m in np.unique(municipality) if m != TREATED][: args.lifelines_draws]
-
-        censored = active_spells["right_censored"].to_numpy()
-        durations_all = (active_spells["months"].to_numpy() - censored).astype(float)
-
-        def placebo_loop() -> None:
-            # per re-assignment: the placebo municipality's and its pool's curve in each window
-            for m in others:
-                is_m = municipality == m
-                for a in (False, True):
-                    for mask in (is_m & (after == a), ~is_m & ~treated & (after == a)):
-                        if mask.any():
-                            fitter = KaplanMeierFitter().fit(durations_all[mask], ~censored[mask])
-                            restricted_mean_survival_time(fitter, t=horizon)
-
-        _, t_loop = timed(placebo_loop, 1)
-        per_draw = t_loop[0] / max(len(others), 1)
-        extrapolated = min(t_life) + per_draw * did_active.inference.draws
+        # placebo estimates before the size correction, to compare with lifelines' (not timed)
+        raw = duration_did(active, *roles.values(), TREATED, START, size_correction=False)
+        table = tos.to_frame().set_index(["role", "window"])
+        keys = [("treated", "before"), ("treated", "after"), ("comparison", "before"), ("comparison", "after")]
+        ours = {"median": [float(table.loc[k, "median_weeks"]) for k in keys],
+                "restricted mean": [float(table.loc[k, "mean_weeks"]) for k in keys]}
+        theirs = {"median": [v * WEEKS_PER_MONTH for v in life["medians_months"]],
+                  "restricted mean": [v * WEEKS_PER_MONTH for v in life["restricted_means_months"]]}
+        placebo_ours = {str(label): float(value) for label, value in raw.placebo.items()}
+        placebo_pairs = [(placebo_ours.get(m, np.nan), v) for m, v in life["placebo_weeks"].items()]
+        per_draw = life["placebo_seconds"] / max(len(placebo_pairs), 1)
+        extrapolated = life["did_seconds"] + per_draw * did_active.inference.draws
+        life_four = min(life["four_curves_seconds"])
+        numbers = [(f"{what} weeks, {role} {window}", ours[what][i], theirs[what][i])
+                   for what in ("median", "restricted mean") for i, (role, window) in enumerate(keys)]
+        numbers.append(("DiD of restricted means, weeks", did_active.estimate, life["did_weeks"]))
+        numbers += [(f"placebo DiD, municipality {m}", placebo_ours.get(m, np.nan), v)
+                    for m, v in life["placebo_weeks"].items()]
+        difference = max(abs(a - b) for _, a, b in numbers if np.isfinite(a) and np.isfinite(b))
+        horizons = (f"restricted means to {tos.horizon_weeks:.1f} weeks (time_on_support) and "
+                    f"{did_active.horizon_weeks:.1f} weeks (duration_did)")
         results["lifelines"] = {
-            "four_curves": {"best": min(t_life), "median": statistics.median(t_life)},
+            "version": life["version"], "where": where, "spells": len(arrays["duration"]),
+            "subprocess_seconds": life.get("subprocess_seconds"),
+            "four_curves": {"best": life_four, "median": statistics.median(life["four_curves_seconds"])},
             "four_curves_hjeval_from_spells": {"best": min(t_counts), "median": statistics.median(t_counts)},
-            "placebo_per_reassignment": per_draw, "placebo_loop_extrapolated": extrapolated,
-            "max_abs_difference_months": difference,
+            "did_actual": life["did_seconds"], "placebo_per_reassignment": per_draw,
+            "placebo_loop_extrapolated": extrapolated, "placebo_draws_timed": len(placebo_pairs),
+            "numbers": [{"what": w, "hjeval": a, "lifelines": b} for w, a, b in numbers],
+            "max_abs_difference_weeks": difference,
         }
-        print("\nlifelines KaplanMeierFitter on the same spells (spell building not included):")
-        print(f"  four curves, medians, restricted means: {min(t_life):.3f} s; hjeval on the same spells "
-              f"{min(t_counts):.4f} s ({min(t_life) / min(t_counts):.0f}x faster); hjeval time_on_support from "
-              f"the rows, spells included: {min(t_tos):.2f} s")
-        print(f"  DiD of restricted means with {did_active.inference.draws} placebo re-assignments: "
-              f"{extrapolated:.1f} s extrapolated from {len(others)} re-assignments ({per_draw:.2f} s each), "
-              f"no Cox model (hjeval duration_did from the rows, with Cox: {min(t_active):.2f} s, "
-              f"{extrapolated / min(t_active):.0f}x)")
-        print(f"  largest difference of medians and restricted means: {difference:.2e} months")
+
+        print(f"\nlifelines {life['version']} KaplanMeierFitter {where}, on the same "
+              f"{len(arrays['duration']):,} activity-ready spells (spell building not included; {horizons}):")
+        rows_ = [
+            ("four curves, medians, restricted means", f"{min(t_counts):.4f}", f"{life_four:.3f}",
+             ratio(life_four / min(t_counts)), "hjeval from counts of the same spells"),
+            ("  the same, hjeval time_on_support from the rows", f"{min(t_tos):.2f}", f"{life_four:.3f}",
+             ratio(life_four / min(t_tos)), "hjeval builds the spells too"),
+            (f"DiD of restricted means, actual + {did_active.inference.draws} placebo", f"{min(t_active):.2f}",
+             f"{extrapolated:.1f}", ratio(extrapolated / min(t_active)),
+             f"hjeval duration_did from the rows, with the Cox model; lifelines without it, extrapolated from "
+             f"{len(placebo_pairs)} re-assignments ({per_draw:.2f} s each)"),
+        ]
+        print(format_table(["step", "hjeval s", "lifelines s", "lifelines / hjeval", "note"], rows_))
+        print()
+        print(format_table(["number", "hjeval", "lifelines", "difference"],
+                           [(w, f"{a:.6f}", f"{b:.6f}", f"{a - b:.1e}") for w, a, b in numbers]))
+        print(f"largest difference: {difference:.2e} weeks")
+    else:
+        print("\nlifelines is not importable: no comparison (pass --lifelines-python PATH, the interpreter of an "
+              "environment with lifelines)")
     if not args.skip_phreg:
         from statsmodels.duration.hazard_regression import PHReg
 
