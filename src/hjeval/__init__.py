@@ -29,6 +29,10 @@ from hjeval.duration import benefit_spells, duration_did, time_on_support
 from hjeval.economics import cost_benefit, persons_off_support
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators import did, event_study, staggered_did, synthetic_control, synthetic_did
+from hjeval.estimators.dose import dose_response
+from hjeval.estimators.phased import phased_did
+from hjeval.estimators.power import power
+from hjeval.estimators.subgroups import subgroups
 from hjeval.results import compare
 from hjeval.synthetic import generate
 
@@ -44,6 +48,7 @@ __all__ = [
     "cost_benefit",
     "default_benefit_costs",
     "did",
+    "dose_response",
     "duration_did",
     "event_study",
     "generate",
@@ -53,9 +58,12 @@ __all__ = [
     "load_hours",
     "municipality_table",
     "persons_off_support",
+    "phased_did",
+    "power",
     "read_statbank",
     "read_table",
     "staggered_did",
+    "subgroups",
     "synthetic_control",
     "synthetic_did",
     "time_on_support",

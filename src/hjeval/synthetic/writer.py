@@ -43,6 +43,7 @@ from hjeval.synthetic.geography import (
     sample_factors,
 )
 from hjeval.synthetic.ids import pseudonymise
+from hjeval.synthetic.mechanism import mechanism_truth
 from hjeval.synthetic.panel import GroupRows, simulate_group
 from hjeval.synthetic.params import (
     CASELOAD,
@@ -262,6 +263,7 @@ class _Collector:
     comparison_durations: _Durations = field(default_factory=_Durations)
     caseload_levels: dict[str, dict[str, float]] = field(default_factory=dict)
     hjorring_support: dict[str, Any] = field(default_factory=dict)
+    hjorring_mechanism: dict[str, Any] = field(default_factory=dict)
     rollout: RolloutSums = field(default_factory=RolloutSums)
 
 
@@ -312,6 +314,7 @@ def _collect(
         collector.hjorring_effects = _hjorring_effects(groups)
         collector.hjorring_hours.add(active)
         collector.hjorring_support = support_truth(econ, groups)
+        collector.hjorring_mechanism = mechanism_truth(groups)
     elif not adopter:
         collector.comparison_hours.add(active)
         if code in NORTH_JUTLAND:
@@ -466,6 +469,7 @@ def _base_truth(
             "weekly maximum of 2015 moved by annual_rate; integration: an assumed share of "
             "the cash-benefit amount",
         },
+        **collector.hjorring_mechanism,
         "sha256": {name: sha256_of(path) for name, path in sorted(files.items())},
     }
 
