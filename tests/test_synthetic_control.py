@@ -443,3 +443,11 @@ def test_result_presentation(sdid: SyntheticResult, sc_exact: SyntheticResult) -
     with pytest.raises(hj.DataError, match="language='de'"):
         sdid.plot(language="de")
     assert math.isfinite(sc_exact.pre_rmspe) and sc_exact.provenance["units"] == 39
+
+
+def test_one_donor_is_refused_with_a_data_error() -> None:
+    panel = pd.DataFrame([(m, y, float(m + y)) for m in range(2) for y in range(2000, 2010)],
+                         columns=["m", "year", "y"])
+    for estimator in (hj.synthetic_control, hj.synthetic_did):
+        with pytest.raises(hj.DataError, match=r"needs at least 2 comparison m values.*has 1; widen comparison="):
+            estimator(panel, "y", unit="m", time="year", treated=0, start=2006)

@@ -135,6 +135,10 @@ def _describe_cells(design: PanelDesign, missing: np.ndarray, limit: int = 4) ->
     return "; ".join(parts) + more
 
 
+_MIN_DONORS = 2
+"""A synthetic unit needs donors to weight, and each donor's placebo needs at least one other."""
+
+
 def wide_panel(
     data: pd.DataFrame, *, estimator: str, outcome: str, unit: str, time: str, treated: object, start: object,
     group: str | None, weights: str | None, regressors: Sequence[str], comparison: Comparison, movers: Movers,
@@ -160,6 +164,11 @@ def wide_panel(
     for warning in caught:
         warn_user(str(warning.message), warning.category)
     n_groups, n_periods = design.n_groups, design.n_periods
+    if len(design.comparison_groups) < _MIN_DONORS:
+        raise DataError(
+            f"{estimator} needs at least {_MIN_DONORS} comparison {group or unit} values to weight (and to re-fit "
+            f"each of them as a placebo), but the comparison has {len(design.comparison_groups)}; widen comparison="
+        )
     cell = design.group.astype(np.int64) * n_periods + design.period
     rows = np.bincount(cell, minlength=n_groups * n_periods).reshape(n_groups, n_periods)
     group_name = group or unit
