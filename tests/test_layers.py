@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
     {"synthetic"},
     {"design"},
     {"cycle", "regression"},
+    {"engines"},
     {"inference"},
     {"results"},
     {"estimators"},

@@ -12,8 +12,9 @@ from scipy import stats
 
 from hjeval._version import __version__
 from hjeval.cycle import CycleMethod, estimate_sensitivity
-from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design
+from hjeval.design.panel import Comparison, Movers, PanelDesign
 from hjeval.design.rows import row_slices
+from hjeval.engines import Data, Engine, build_design_on
 from hjeval.errors import DataError
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
 from hjeval.inference.cluster import ClusterVcov, cluster_covariance, cluster_covariance_from_scores
@@ -53,7 +54,7 @@ def adjust_cycle(design: PanelDesign, cycle: str | None, method: CycleMethod) ->
 
 
 def prepare_design(
-    data: pd.DataFrame,
+    data: Data,
     *,
     outcome: str,
     unit: str,
@@ -69,16 +70,18 @@ def prepare_design(
     comparison: Comparison,
     alpha: float,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
 ) -> tuple[PanelDesign, CycleMethod]:
-    """Check the shared options, build the design and apply the business-cycle choice."""
+    """Check the shared options, build the design on the engine and apply the business-cycle choice."""
     regressors = ([cycle] if cycle else []) + list(covariates or [])
     if len(set(regressors)) != len(regressors):
         raise DataError(f"the cycle column and covariates repeat a name: {regressors}")
     if not 0 < alpha < 1:
         raise DataError(f"alpha must be between 0 and 1, not {alpha}")
-    design = build_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
-        group=group, cluster=cluster, regressors=regressors, weights=weights,
+    design = build_design_on(
+        data, engine=engine, cycle_panel=cycle_panel, cycle=cycle, outcome=outcome, unit=unit, time=time,
+        treated=treated, start=start, group=group, cluster=cluster, regressors=regressors, weights=weights,
         comparison=comparison, movers=movers,
     )
     method = cycle_method or ("covariate" if cycle else "common")
@@ -257,7 +260,7 @@ def treated_cluster_count(design: PanelDesign) -> int:
 
 
 def did(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -279,6 +282,8 @@ def did(
     vcov: ClusterVcov = "CR1",
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -289,8 +294,10 @@ def did(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Long panel, one row per unit and period (unbalanced allowed).
+    data : pandas.DataFrame or path
+        Long panel, one row per unit and period (unbalanced allowed); or the
+        path of a Parquet file or folder of Parquet files (e.g. partitioned by
+        year), read out of core (see ``engine``).
     outcome, unit, time : str
         Column names; ``unit`` carries the fixed effect.
     treated : label or list of labels
@@ -356,6 +363,16 @@ def did(
         each kept in the group of its first period (``"entry"``), or unit x
         group as the fixed-effect unit (``"split"``); what was done is counted
         in ``provenance["adjustments"]``.
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
+        (the default for a DataFrame), ``"duckdb"`` out of core (the default
+        for a path: the rows never become a DataFrame, only the design's codes
+        and float columns are held). ``"dask"`` is not built yet. Every engine
+        gives the same estimate and inference.
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
+        joined to the rows on ``group`` and the period by DuckDB (not needed
+        when the data hold the column). Every row must find its cell.
 
     Returns
     -------
@@ -396,7 +413,7 @@ def did(
     design, cycle_method = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers,
+        comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
     )
     fit = fit_twfe(design)
     offer = twfe_offer(fit, cluster or group or unit, "did")

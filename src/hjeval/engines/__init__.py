@@ -1,0 +1,152 @@
+"""Where the heavy passes over person rows run: in memory, or out of core with DuckDB.
+
+Estimators take a DataFrame or the path of a Parquet dataset (one file, or a
+folder of files, e.g. partitioned by year) and an ``engine``:
+
+* ``"pandas"`` (the default for a DataFrame): the frame is used in place; a
+  path is read whole into memory first.
+* ``"duckdb"`` (the default for a path): DuckDB scans the files out of core,
+  checks the column roles, counts and removes rows with missing values, joins
+  a business-cycle panel and hands over only the design's integer codes and
+  float columns (see :mod:`hjeval.engines.duckdb_engine`).
+* ``"dask"``: planned, not built yet; asking for it raises :class:`DataError`.
+
+Every engine returns the same :class:`hjeval.design.panel.PanelDesign`, so
+estimates and inference do not depend on where the rows were read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Literal, TypeAlias
+
+import pandas as pd
+
+from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design
+from hjeval.engines.dataset import dataset_files, is_dataset_path, read_dataset
+from hjeval.engines.duckdb_engine import duckdb_design
+from hjeval.errors import DataError
+
+__all__ = ["ENGINES", "Engine", "build_design_on", "dataset_files", "duckdb_design", "is_dataset_path",
+           "resolve_engine"]
+
+Engine = Literal["pandas", "duckdb", "dask"]
+
+ENGINES: dict[str, str] = {
+    "pandas": "in memory; the default for a DataFrame (a Parquet path is read whole)",
+    "duckdb": "out of core with DuckDB; the default for a Parquet file or folder",
+    "dask": "on a Dask cluster; not built yet",
+}
+"""The engines and what each does."""
+
+_BUILT = ("pandas", "duckdb")
+
+Data: TypeAlias = pd.DataFrame | str | os.PathLike[str]
+"""What an estimator reads: a DataFrame, or the path of a Parquet file or folder."""
+
+
+def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckdb"]:
+    """The engine to use for ``data``: the one asked for, or the default for the kind of data.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+    engine : {"pandas", "duckdb", "dask"} or None
+
+    Returns
+    -------
+    str
+        ``"pandas"`` or ``"duckdb"``.
+
+    Raises
+    ------
+    DataError
+        For an unknown engine, one not built yet, or data that is neither a
+        DataFrame nor a path.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> resolve_engine(pd.DataFrame(), None), resolve_engine("registers/hours/", None)
+    ('pandas', 'duckdb')
+    >>> resolve_engine("registers/hours/", "spark")
+    Traceback (most recent call last):
+    ...
+    hjeval.errors.DataError: engine='spark' is not one of ['pandas', 'duckdb', 'dask']; ...
+    """
+    if not isinstance(data, pd.DataFrame) and not is_dataset_path(data):
+        raise DataError(
+            f"data must be a pandas DataFrame or the path of a Parquet file or folder, not {type(data).__name__}"
+        )
+    if engine is None:
+        return "pandas" if isinstance(data, pd.DataFrame) else "duckdb"
+    if engine not in ENGINES:
+        known = "; ".join(f"{name!r}: {what}" for name, what in ENGINES.items())
+        raise DataError(f"engine={engine!r} is not one of {list(ENGINES)}; {known}")
+    if engine not in _BUILT:
+        raise DataError(
+            f"engine={engine!r} is not built yet; the engines that exist are {list(_BUILT)}: "
+            "'duckdb' for a Parquet dataset out of core, 'pandas' for a DataFrame in memory"
+        )
+    return engine  # type: ignore[return-value]
+
+
+def build_design_on(
+    data: Data,
+    *,
+    engine: str | None,
+    cycle_panel: Data | None,
+    cycle: str | None,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: object,
+    start: object,
+    group: str | None = None,
+    cluster: str | None = None,
+    regressors: Sequence[str] = (),
+    weights: str | None = None,
+    comparison: Comparison = None,
+    movers: Movers = "error",
+) -> PanelDesign:
+    """Build the design on the chosen engine (see :func:`hjeval.design.panel.build_design` for the roles).
+
+    ``cycle`` names the regressor that ``cycle_panel`` (a municipality-period
+    panel, DataFrame or path) supplies; without a panel every regressor must
+    be a column of ``data``.
+
+    Raises
+    ------
+    DataError
+        As :func:`resolve_engine`, for a ``cycle_panel`` without ``cycle`` or
+        on the pandas engine, and as the engine's design builder.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"m": [1, 1, 2, 2], "year": [2014, 2015] * 2, "y": [1.0, 3.0, 1.0, 2.0]})
+    >>> design = build_design_on(data, engine="duckdb", cycle_panel=None, cycle=None, outcome="y",
+    ...                          unit="m", time="year", treated=1, start=2015)
+    >>> design.treat.tolist(), design.n_obs
+    ([False, True, False, False], 4)
+    """
+    chosen = resolve_engine(data, engine)
+    if cycle_panel is not None and cycle is None:
+        raise DataError("cycle_panel= is given without cycle=: name the panel's column, e.g. "
+                        "cycle='unemployment_rate'")
+    roles: dict[str, object] = dict(
+        outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cluster=cluster,
+        regressors=list(regressors), weights=weights, comparison=comparison, movers=movers,
+    )
+    if chosen == "duckdb":
+        return duckdb_design(data, cycle_panel=cycle_panel, cycle=cycle, **roles)  # type: ignore[arg-type]
+    if cycle_panel is not None:
+        raise DataError(
+            "cycle_panel= is joined by engine='duckdb'; with engine='pandas' merge the cycle column into the "
+            "DataFrame first, or pass engine='duckdb'"
+        )
+    if not isinstance(data, pd.DataFrame):
+        return build_design(read_dataset(data, roles), **roles)  # type: ignore[arg-type]
+    return build_design(data, **roles)  # type: ignore[arg-type]
+
