@@ -2,7 +2,8 @@
 
 The data are a small panel built to contain small cells: the treated municipality has only
 three persons in its first year (so that year is suppressed, and with it a second pre-reform
-year, because the pre-reform total is published), and Læsø has three persons in all.
+year, because the pre-reform total is published), and Læsø has three persons in all. Three persons
+of each municipality are of western origin, so that level is withheld in the subgroups.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
             rows.append(pd.DataFrame({
                 "person_id": person, "municipality": municipality,
                 "month": MONTHS[months].astype(str), "hours": hours, "benefit_group": "activity_ready_cash",
+                # no random draws: the hours stay those of the panel without these columns
+                "sex": "F" if i % 2 else "M",
+                "origin": "western" if i < 3 else ("non_western" if i % 4 == 1 else "danish"),
+                "interventions": (months % 4).astype("int16"),
             }))
     pd.concat(rows, ignore_index=True).to_parquet(folder / "hours.parquet", index=False)
     pd.DataFrame([
@@ -98,6 +103,10 @@ cycle_method = "covariate"
 comparison_pools = ["north_jutland"]
 event_window = [-6, 5]
 event_bin = 6
+
+[phases]
+caseload = "2015-01"
+team = "2015-10"
 """
 
 
@@ -134,6 +143,7 @@ def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
     config = load_config(tmp_path / "evaluation.toml")
     assert config.evaluation.comparison_pools == ("north_jutland", "rural")
     assert config.evaluation.event_window == (-6, 9)
+    assert config.evaluation.phases == (("caseload", "2015-01"), ("team", "2015-10"))
     assert config.data.caseload == (tmp_path / "data" / "synthetic" / "caseload.csv").resolve()
 
 
@@ -149,6 +159,10 @@ def test_example_config_reads_with_every_key(tmp_path: Path) -> None:
     (("size_correction = true", 'size_correction = "no"'), "size_correction = 'no' must be of type bool"),
     (("[robustness]", "[robustnes]"), r"unknown table\(s\) \['robustnes'\]"),
     (("[report]", "[report"), "not valid TOML"),
+    (('caseload = "2015-01"', 'caseload = "2015-02"'), r"\[phases\]: caseload = '2015-02': the first phase must start"),
+    (('team = "2015-10"', 'team = "2014-10"'), r"\[phases\]: team = '2014-10' is not after caseload"),
+    (('team = "2015-10"', 'team = "autumn"'), r"\[phases\]: team = 'autumn' is not a month"),
+    (('team = "2015-10"', "team = 2015"), r"\[phases\]: team = 2015 must be a month as text"),
 ])
 def test_config_errors_name_file_table_and_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     (tmp_path / "data" / "synthetic").mkdir(parents=True)
@@ -174,11 +188,11 @@ def test_layout_is_stable(built: Path) -> None:
     assert files == sorted([
         "report.html", "report.pdf", "manifest.json",
         *(f"figures/{n}.{e}" for n in ("caseload", "outcome", "decomposition", "event_study", "placebo",
-                                        "cost_benefit", "synthetic")
+                                        "cost_benefit", "synthetic", "subgroups")
           for e in ("png", "svg")),
         *(f"tables/{n}.csv" for n in ("alternatives", "caseload", "decomposition", "event_study",
                                       "outcome_by_period", "placebo", "raw_comparison", "persons_off_support",
-                                      "cost_benefit")),
+                                      "cost_benefit", "phases", "subgroups", "copying")),
     ])
     assert not [p for p in built.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
 
@@ -189,13 +203,16 @@ def test_html_is_self_contained(built: Path) -> None:
     assert "@import" not in html and "url(http" not in html
     images = re.findall(r'<img src="([^"]+)"', html)
     drawn = len(list((built / "figures").glob("*.png")))
-    assert drawn == 7 and len(images) == drawn
+    assert drawn == 8 and len(images) == drawn
     assert all(src.startswith("data:image/png;base64,") for src in images)
 
 
 def test_no_number_rests_on_fewer_than_the_threshold(built: Path) -> None:
     for path in (built / "tables").glob("*.csv"):
         table = pd.read_csv(path)
+        if path.name == "subgroups.csv":  # a count withheld as a complement keeps its estimate: see below
+            assert (table["persons"].dropna() >= 5).all()
+            continue
         if "persons" in table:
             shown = table["persons"].dropna()
             assert (shown >= 5).all(), f"{path.name}: a shown cell rests on fewer than 5 persons"
@@ -221,8 +238,29 @@ def test_small_cells_are_suppressed_with_a_complement(built: Path) -> None:
     # both halves of 2012 in the treated municipality
     assert event.loc[[-6, -5], "hours_per_year"].isna().all() and event.loc[-4:, "hours_per_year"].notna().all()
     manifest = (built / "manifest.json").read_text(encoding="utf-8")
-    # primary: 2012 in the outcome table, two event-study bins, Læsø's placebo; secondary: one more pre-reform year
-    assert '"primary": 4' in manifest and '"secondary": 1' in manifest
+    # primary: 2012 in the outcome table, two event-study bins, Læsø's placebo, the western-origin subgroup and
+    # Læsø's row of the copying table; secondary: one more pre-reform year and a second origin's count
+    assert '"primary": 6' in manifest and '"secondary": 2' in manifest
+
+
+def test_small_subgroups_and_copying_municipalities_are_withheld(built: Path) -> None:
+    subgroups = pd.read_csv(built / "tables" / "subgroups.csv").set_index(["characteristic", "level"])
+    western = subgroups.loc[("origin", "western")]
+    assert western.drop(["persons"]).isna().all() and pd.isna(western["persons"])  # 3 persons in Hjørring
+    origin = subgroups.loc["origin"]
+    # the levels add up to Hjørring's persons: a second count is withheld, its estimate (on 15 persons) kept
+    assert origin["persons"].isna().sum() == 2 and origin["hours_per_year"].notna().sum() == 2
+    assert subgroups.loc[("sex", "F"), "persons"] == 30 and subgroups.loc[("interventions", "few"), "persons"] >= 5
+    copying = pd.read_csv(built / "tables" / "copying.csv").set_index("municipality")
+    assert set(copying.index) == {773, 787, 810, 813, 820, 825, 840, 846, 849, 851}
+    assert copying.loc[SMALL, "status"] == "withheld" and copying.loc[SMALL].drop(["name", "status"]).isna().all()
+    # 14 comparison municipalities: a 5 % placebo test can never reject, and the table says so
+    assert np.isinf(copying.drop(index=SMALL)["mde_hours_per_year"]).all()
+    phases = pd.read_csv(built / "tables" / "phases.csv")
+    assert phases["term"].tolist() == ["caseload", "team", "difference"] and (phases["persons"] >= 5).all()
+    text = _text_of((built / "report.html").read_text(encoding="utf-8"))
+    assert "Vestlig oprindelse · · · · ·" in text and "kan ikke påvises" in text
+    assert "Kvinder på integrationsydelse kan ikke estimeres: data har ingen rækker med integrationsydelse" in text
 
 
 def test_suppressed_values_cannot_be_recovered_from_the_published_totals(built: Path) -> None:
@@ -550,7 +588,7 @@ def test_html_renders_in_chromium_with_every_image(built: Path) -> None:
             shot = page.screenshot(full_page=True)
         finally:
             browser.close()
-    assert images == [True] * 7
+    assert images == [True] * 8
     assert "Resumé" in text and len(text) > 2000
     assert _not_blank(shot) > 0.05
     assert all(url.startswith(("file:", "data:")) for url in requests), "the page fetched from the network"

@@ -35,6 +35,7 @@ from hjeval.evaluation import Evaluation
 from hjeval.headline import raw_comparison
 from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
+from hjeval.report.drivers import Drivers, analyse_drivers
 from hjeval.results.effect import EffectResult
 from hjeval.results.event_study import EventStudyResult
 from hjeval.results.synthetic import SyntheticResult
@@ -105,6 +106,9 @@ class Analysis:
     donors_left_out : int
         Comparison municipalities left out of the synthetic estimates for having fewer persons
         than the threshold in some month.
+    drivers : Drivers
+        The model's phases, the subgroups and what a copying municipality of the region could
+        detect (see :mod:`hjeval.report.drivers`).
     notes : list of str
         Technical messages (in English) from loading and estimation. Messages raised while the
         inference was computed are left out: the inference records carry what they say, and the
@@ -133,6 +137,7 @@ class Analysis:
     donors_left_out: int = 0
     notes: list[str] = field(default_factory=list)
     uncorrected: EffectResult | None = None
+    drivers: Drivers = field(default_factory=Drivers)
 
     @property
     def main(self) -> EffectResult:
@@ -318,9 +323,10 @@ def analyse(config: ReportConfig) -> Analysis:
             pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
         support = _support_and_savings(config, hours, group, cycle, costs, notes)
         synthetic = _synthetic(config, group, notes)
+        members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
+        drivers = analyse_drivers(config, hours, group, cycle, adjusted, members, _cycle_arguments(config), notes)
     notes += sorted(set(caught))
 
-    members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
     cells = (
         group[group["municipality"].isin(members)].groupby(["municipality", "month"], observed=True, sort=True)
         .agg(persons=("person_id", "nunique"), hours_total=(spec.outcome, "sum"))
@@ -373,5 +379,5 @@ def analyse(config: ReportConfig) -> Analysis:
         rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
               **({"caseload": len(caseload)} if caseload is not None else {}),
               **({"costs": len(costs)} if costs is not None else {})},
-        identifiers=identifiers, notes=notes, uncorrected=uncorrected, **support, **synthetic,
+        identifiers=identifiers, notes=notes, uncorrected=uncorrected, drivers=drivers, **support, **synthetic,
     )

@@ -19,6 +19,7 @@ import pandas as pd
 from hjeval._version import __version__
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
+from hjeval.report.drivers_section import drivers_context
 from hjeval.report.methods import inference_notes, method_detail, method_name, method_paragraph, size_paragraphs
 from hjeval.report.payoff import payoff_context, payoff_key_figures, payoff_summary
 from hjeval.report.render import (
@@ -408,5 +409,6 @@ def compose_page(
         "config_text": analysis.config.text,
         **payoff_context(analysis, published, language, fmt),
         "synthetic_texts": synthetic_texts(analysis, language, fmt),
+        **drivers_context(analysis, published, language, fmt),
     }
     return Page(language=language, title=report_title(analysis, language), context=context)

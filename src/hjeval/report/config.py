@@ -7,11 +7,14 @@ when the file is read; an error names the file, the table and the key.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
+
+import pandas as pd
 
 from hjeval.errors import DataError
 
@@ -56,6 +59,10 @@ discount_rate = 0.0                      # yearly rate for the cost-benefit's pr
 comparison_pools = ["north_jutland", "rural"]   # alternative pools estimated beside the main one
 event_bin = 6                            # months per event-study bin
 event_window = [-6, 9]                   # first and last bin relative to the start (ends pool the rest)
+
+[phases]                                 # the model's components by first month, in order (leave out: no phases)
+caseload = "2015-01"                     # lower caseloads alone (the first phase starts with the reform)
+team = "2015-10"                         # lower caseloads and the interdisciplinary team
 """
 
 
@@ -93,6 +100,8 @@ class EvaluationSpec:
     comparison_pools: tuple[str | tuple[int, ...], ...] = ("north_jutland", "rural")
     event_window: tuple[int, int] = (-6, 9)
     event_bin: int = 6
+    phases: tuple[tuple[str, str], ...] | None = None
+    """Phase name and first month, in the order the phases began (None: no phase section)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,35 @@ def _path(folder: Path, value: Any, key: str, source: Path) -> Path:
     return path
 
 
+def _phases(table: Any, start: str, source: Path) -> tuple[tuple[str, str], ...]:
+    """The [phases] table: at least two phases, first months increasing, the first at the reform's start."""
+    if not isinstance(table, dict):
+        raise _fail(source, "phases", "must be a table of phase name = first month, e.g. caseload = \"2015-01\"")
+    if len(table) < 2:
+        raise _fail(source, "phases", f"{len(table)} phase(s) given; give at least two (name = first month)")
+    phases = []
+    for name, value in table.items():
+        if not isinstance(value, str):
+            raise _fail(source, "phases", f"{name} = {value!r} must be a month as text, e.g. \"2015-10\"")
+        try:
+            month = pd.Period(value, "M")
+        except (ValueError, TypeError) as err:
+            raise _fail(source, "phases", f"{name} = {value!r} is not a month (YYYY-MM)") from err
+        phases.append((str(name), month))
+    try:
+        first = pd.Period(start, "M")
+    except (ValueError, TypeError):
+        first = None
+    if first is not None and phases[0][1] != first:
+        raise _fail(source, "phases", f"{phases[0][0]} = {table[phases[0][0]]!r}: the first phase must start with "
+                                      f"the reform (start = {start!r})")
+    for (name_a, a), (name_b, b) in itertools.pairwise(phases):
+        if not b > a:
+            raise _fail(source, "phases", f"{name_b} = {table[name_b]!r} is not after {name_a} = {table[name_a]!r}; "
+                                          "list the phases in the order they began")
+    return tuple((name, str(month)) for name, month in phases)
+
+
 def load_config(path: str | Path) -> ReportConfig:
     """Read and check a report configuration file.
 
@@ -205,9 +243,9 @@ def load_config(path: str | Path) -> ReportConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise DataError(f"{source}: not valid TOML: {err}") from err
-    unknown = sorted(set(raw) - {"report", "data", "evaluation", "robustness"})
+    unknown = sorted(set(raw) - {"report", "data", "evaluation", "robustness", "phases"})
     if unknown:
-        raise DataError(f"{source}: unknown table(s) {unknown}; allowed: data, evaluation, report, robustness")
+        raise DataError(f"{source}: unknown table(s) {unknown}; allowed: data, evaluation, phases, report, robustness")
 
     report = _table(raw, "report", source, {"title", "language", "disclosure_threshold", "seed"})
     options: dict[str, Any] = {}
@@ -274,4 +312,6 @@ def load_config(path: str | Path) -> ReportConfig:
         if width < 1:
             raise _fail(source, "robustness", f"event_bin = {width} must be at least 1")
         spec["event_bin"] = width
+    if "phases" in raw:
+        spec["phases"] = _phases(raw["phases"], spec.get("start", EvaluationSpec.start), source)
     return ReportConfig(source=source, text=text, data=files, evaluation=EvaluationSpec(**spec), **options)

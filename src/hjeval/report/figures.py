@@ -18,9 +18,11 @@ from hjeval.plots import caseload_plot, decomposition_plot, event_study_plot, ou
 from hjeval.plots.style import styled
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
+from hjeval.report.drivers_section import level_label
 from hjeval.report.render import Figure, Numbers, pool_name
 from hjeval.report.tables import Published
 from hjeval.report.text import TEXT
+from hjeval.results.subgroups import forest_plot
 
 __all__ = ["make_figures"]
 
@@ -61,6 +63,37 @@ def _support_and_savings(analysis: Analysis, published: Published, language: Rep
             t["survival_caption"].format(municipality=municipality, k=analysis.config.disclosure_threshold,
                                          horizon=fmt(duration.horizon_weeks, 0))))
     return figures
+
+
+def _subgroups(analysis: Analysis, published: Published, language: ReportLanguage) -> list[Figure]:
+    """The forest plot, drawn from the published subgroups table (withheld levels named, not drawn)."""
+    table = published.figure_data.get("subgroups")
+    sex = next(iter(analysis.drivers.subgroups.values()), analysis.drivers.women_integration)
+    if table is None or sex is None or not table["hours_per_year"].notna().any():
+        return []
+    t = TEXT[language]
+    labels = [level_label(str(c), str(v), language) for c, v in zip(table["characteristic"], table["level"],
+                                                                    strict=True)]
+    shown = pd.DataFrame({
+        "group": labels,
+        "estimate": table["hours_per_year"].to_numpy(dtype=float) / 12,
+        "ci_low": table["ci_low"].to_numpy(dtype=float) / 12,
+        "ci_high": table["ci_high"].to_numpy(dtype=float) / 12,
+        "suppressed": table["hours_per_year"].isna().to_numpy(),
+    })
+    result = dataclasses.replace(sex, by=("group",), table=shown, overall=analysis.main,
+                                 min_persons=analysis.config.disclosure_threshold)
+    highlight = (level_label("interventions", "few", language), level_label("women_integration", "F", language))
+    figure = forest_plot(result, language=language, scale=12, xlabel=t["col_hours"], highlight=highlight)
+    axes = figure.axes[0]
+    axes.set_title(t["subgroups_figure_title"])
+    names = [label.get_text() for label in axes.get_yticklabels()]
+    axes.set_yticks(axes.get_yticks(), [*names[:-1], t["subgroups_all"]])  # the diamond: the main estimate
+    fmt = Numbers(language)
+    caption = t["subgroups_caption"].format(level=fmt.percent(1 - analysis.config.evaluation.alpha),
+                                            k=analysis.config.disclosure_threshold,
+                                            municipality=analysis.treated_name)
+    return [_figure("subgroups", figure, caption)]
 
 
 def make_figures(analysis: Analysis, published: Published, language: ReportLanguage) -> list[Figure]:
@@ -128,4 +161,5 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
         shown = dataclasses.replace(sdid, treated=municipality)
         figures.append(_figure("synthetic", shown.plot(language=language, ylabel=t["synthetic_ylabel"]),
                                t["synthetic_caption"].format(municipality=municipality)))
+    figures += _subgroups(analysis, published, language)
     return figures

@@ -10,6 +10,11 @@ file -- is made here from the analysis and passed through
 - the event-study bins and the placebo estimates by municipality: each rests
   on the persons of one municipality (and bin), so those with too few are withheld;
 - cases per caseworker by month;
+- the effect by phase of the model and by subgroup, and the copying municipalities' power
+  (:func:`publish_drivers`): each rests on the persons of the treated municipality in the
+  phase or level (of the copying municipality before the start), so those with too few are
+  withheld; the subgroups' person counts are also protected along each characteristic,
+  whose levels add up to the treated municipality's persons;
 - the estimates (main, decomposition, alternatives), which rest on the whole
   treated municipality: too few persons there and no report is built.
 """
@@ -27,11 +32,12 @@ from hjeval.errors import DataError
 from hjeval.report.analysis import Analysis, municipalities_in
 from hjeval.report.compose import alternative_label
 from hjeval.report.config import ReportLanguage
+from hjeval.report.drivers import Drivers
 from hjeval.report.methods import method_name
 from hjeval.results.effect import EffectResult
 from hjeval.results.synthetic import SyntheticResult
 
-__all__ = ["Published", "publish_tables"]
+__all__ = ["Published", "publish_drivers", "publish_tables"]
 
 _WINDOWS = ("before", "after")
 
@@ -225,6 +231,136 @@ def _pool_text(pool: str | tuple[int, ...] | None) -> str:
     return " ".join(str(c) for c in pool) if isinstance(pool, tuple) else pool
 
 
+def _phases(drivers: Drivers, threshold: int) -> tuple[pd.DataFrame | None, int]:
+    """Effect by phase, and the last phase minus the first, in hours a year; a phase on too few persons withheld."""
+    phased = drivers.phased
+    if phased is None:
+        return None, 0
+    table = phased.to_frame()
+    names = table["term"].astype(str).tolist()
+    persons = [drivers.phase_persons.get(name, 0) for name in names]
+    difference = phased.difference
+    cells = pd.DataFrame({
+        "term": [*names, "difference"],
+        "persons": [*persons, min(persons)],
+        "hours_per_year": [*(12 * table["estimate"]), 12 * difference["estimate"]],
+        "ci_low": [*(12 * table["ci_low"]), 12 * difference["ci"][0]],
+        "ci_high": [*(12 * table["ci_high"]), 12 * difference["ci"][1]],
+        "p_value": [*table["p_value"], difference["pvalue"]],
+    })
+    protected = protect(cells, dims=["term"], count="persons",
+                        values=["hours_per_year", "ci_low", "ci_high", "p_value"], threshold=threshold, secondary=False)
+    out = protected.table.drop(columns=["suppressed"], errors="ignore")
+    spans = [drivers.phase_spans.get(name, ("", "")) for name in names]
+    out.insert(1, "first_month", [s[0] for s in spans] + [""])
+    out.insert(2, "last_month", [s[1] for s in spans] + [""])
+    if out["persons"].iloc[:-1].isna().any():  # the difference rests on every phase
+        out.loc[out.index[-1], ["persons", "hours_per_year", "ci_low", "ci_high", "p_value"]] = math.nan
+    return out, protected.n_primary
+
+
+def _subgroup_rows(drivers: Drivers) -> pd.DataFrame:
+    """Every level's estimate (NaN where the estimator withheld it), in hours a year, with the persons at the level."""
+    rows = []
+    counts = drivers.subgroup_persons.set_index(["characteristic", "level"])["persons"] if len(
+        drivers.subgroup_persons) else pd.Series(dtype="int64")
+    results = list(drivers.subgroups.items())
+    if drivers.women_integration is not None:
+        results.append(("women_integration", drivers.women_integration))
+    for characteristic, result in results:
+        table = result.to_frame()
+        column = table.columns[0]
+        for record in table.to_dict("records"):
+            level = str(record[column])
+            if characteristic == "women_integration":
+                if level != "F":
+                    continue
+                persons = drivers.women_persons
+            else:
+                persons = int(counts.get((characteristic, level), 0))
+            shown = not bool(record["suppressed"])
+            rows.append({"characteristic": characteristic, "level": level, "persons": persons,
+                         **{name: (12 if name in ("estimate", "ci_low", "ci_high") else 1) * float(record[name])
+                            if shown else math.nan
+                            for name in ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted")}})
+    return pd.DataFrame(rows, columns=["characteristic", "level", "persons", "estimate", "ci_low", "ci_high",
+                                       "p_value", "p_adjusted"])
+
+
+def _subgroups(drivers: Drivers, threshold: int) -> tuple[pd.DataFrame | None, int, int]:
+    """The subgroups' estimates, with their person counts protected along each characteristic.
+
+    The levels of a characteristic add up to the treated municipality's persons (sex, origin;
+    the interventions band is treated the same way, which is conservative), so a withheld
+    level's count is protected by withholding a second level's count too. The second level's
+    estimate stays: it rests on at least the threshold of persons. Women on integration
+    benefit are one level of their own, with primary suppression only.
+    """
+    rows = _subgroup_rows(drivers)
+    if rows.empty:
+        return None, 0, 0
+    is_women = (rows["characteristic"] == "women_integration").to_numpy()
+    primary = secondary = 0
+    counts = pd.Series(np.nan, index=rows.index)
+    for mask, margins in ((~is_women, [Margin("level")]), (is_women, [])):
+        if not mask.any():
+            continue
+        cells = rows.loc[mask, ["characteristic", "level", "persons"]]
+        protected = protect(cells, dims=["characteristic", "level"], count="persons", values=[], margins=margins,
+                            threshold=threshold, secondary=bool(margins))
+        if margins:
+            check_protected(protected)
+        counts[mask] = protected.table["persons"].to_numpy(dtype=float)
+        primary, secondary = primary + protected.n_primary, secondary + protected.n_secondary
+    rows["persons"] = counts.astype("Float64").round().astype("Int64")
+    small = (rows["persons"].isna() & rows["estimate"].isna()).to_numpy() | (
+        rows["persons"].fillna(threshold).to_numpy() < threshold)
+    rows.loc[small, ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]] = math.nan
+    return rows.rename(columns={"estimate": "hours_per_year"}), primary, secondary
+
+
+def _copying(analysis: Analysis) -> tuple[pd.DataFrame | None, int]:
+    """Each copying municipality's MDE (hours a year) and power at the treated municipality's effect."""
+    table = analysis.drivers.copying
+    if table.empty:
+        return None, 0
+    cells = pd.DataFrame({
+        "municipality": table["municipality"].astype("int64"),
+        "persons": table["persons"].astype("int64"),
+        "mde_hours_per_year": 12 * table["mde"].astype(float),
+        "power_at_effect": table["power"].astype(float),
+        "pre_months": pd.to_numeric(table["pre_periods"], errors="coerce").astype(float),
+        "post_months": pd.to_numeric(table["horizon"], errors="coerce").astype(float),
+    })
+    protected = protect(cells, dims=["municipality"], count="persons",
+                        values=["mde_hours_per_year", "power_at_effect", "pre_months", "post_months"],
+                        threshold=analysis.config.disclosure_threshold, secondary=False)
+    out = protected.table.drop(columns=["suppressed"], errors="ignore")
+    out.insert(1, "name", [analysis.names.get(int(c), str(c)) for c in out["municipality"]])
+    out["status"] = table["status"].to_numpy()
+    out.loc[out["persons"].isna(), "status"] = "withheld"
+    return out, protected.n_primary
+
+
+def publish_drivers(analysis: Analysis) -> tuple[dict[str, pd.DataFrame], int, int]:
+    """The tables of the chapter on what drove the effect, protected.
+
+    Returns
+    -------
+    tables : dict of str to DataFrame
+        ``phases``, ``subgroups`` and ``copying`` where computed.
+    primary, secondary : int
+        Cells withheld.
+    """
+    threshold = analysis.config.disclosure_threshold
+    phases, phases_primary = _phases(analysis.drivers, threshold)
+    subgroups, sub_primary, sub_secondary = _subgroups(analysis.drivers, threshold)
+    copying, copying_primary = _copying(analysis)
+    tables = {name: table for name, table in (("phases", phases), ("subgroups", subgroups), ("copying", copying))
+              if table is not None}
+    return tables, phases_primary + sub_primary + copying_primary, sub_secondary
+
+
 def publish_tables(analysis: Analysis, language: ReportLanguage = "da") -> Published:
     """Protect every table of the report.
 
@@ -271,6 +407,10 @@ def publish_tables(analysis: Analysis, language: ReportLanguage = "da") -> Publi
     if curves is not None:
         tables["survival_curves"] = curves
         figure_data["survival_curves"] = curves
+    drivers, drivers_primary, drivers_secondary = publish_drivers(analysis)
+    tables.update(drivers)
+    if "subgroups" in drivers:
+        figure_data["subgroups"] = drivers["subgroups"]
     persons, cost = _persons_and_costs(analysis)
     if persons is not None:
         tables["persons_off_support"] = persons
@@ -282,6 +422,6 @@ def publish_tables(analysis: Analysis, language: ReportLanguage = "da") -> Publi
         figure_data["caseload"] = caseload
     return Published(
         tables=tables, figure_data=figure_data,
-        primary=primary + event_primary + placebo_primary + caseload_primary + support_primary,
-        secondary=secondary,
+        primary=primary + event_primary + placebo_primary + caseload_primary + support_primary + drivers_primary,
+        secondary=secondary + drivers_secondary,
     )

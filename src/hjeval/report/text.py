@@ -327,6 +327,164 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "part_residual": "Rest",
         "col_part": "Del",
         "col_hours": "Timer om året",
+        # what drove the effect and for whom (hjeval.report.drivers_section)
+        "drivers": "Hvad drev effekten, og for hvem?",
+        "phases_heading": "Modellens faser",
+        "phase_name_caseload": "lavere sagsstamme",
+        "phase_name_team": "lavere sagsstamme og tværfagligt team",
+        "phases_intro": (
+            "Modellens dele startede på forskellige tidspunkter: {phases}. Effekten er estimeret for hver fase for "
+            "sig med samme model og usikkerhedsberegning som hovedresultatet, hver gang i forhold til perioden før "
+            "reformen."
+        ),
+        "phases_from": "{phase} fra {month}",
+        "phases_first_above": (
+            "Allerede i den første fase ({phase}, {period}) var effekten {effect} timer om året ({level}-interval: "
+            "{interval}; p = {p}): den var der, før de senere dele af modellen startede."
+        ),
+        "phases_first_below": (
+            "I den første fase ({phase}, {period}) var effekten {effect} timer om året ({level}-interval: "
+            "{interval}; p = {p}): arbejdstiden var lavere end uden reformen."
+        ),
+        "phases_first_zero": (
+            "I den første fase ({phase}, {period}) kan effekten ikke skelnes fra nul: {effect} timer om året "
+            "({level}-interval: {interval}; p = {p})."
+        ),
+        "phases_difference_larger": (
+            "I den sidste fase ({phase}) var effekten {diff} timer om året større end i den første "
+            "({level}-interval for forskellen: {interval}; p = {p})."
+        ),
+        "phases_difference_smaller": (
+            "I den sidste fase ({phase}) var effekten {diff} timer om året mindre end i den første "
+            "({level}-interval for forskellen: {interval}; p = {p})."
+        ),
+        "phases_difference_none": (
+            "Effekten i den sidste fase ({phase}) adskiller sig ikke klart fra den første: forskellen er {diff} "
+            "timer om året ({level}-interval: {interval}; p = {p})."
+        ),
+        "phases_withheld": (
+            "En eller flere faser har færre end {k} personer i {municipality} og vises ikke; faserne sammenlignes "
+            "derfor ikke."
+        ),
+        "phases_absent": (
+            "Der er ikke angivet faser i konfigurationen (tabellen [phases] med hver fases navn og første måned), "
+            "så effekten opdeles ikke på faser."
+        ),
+        "phases_failed": (
+            "Effekten kan ikke opdeles på de angivne faser med disse data (se de tekniske meddelelser i bilag A)."
+        ),
+        "phases_table": "Effekt pr. fase (timer om året pr. person)",
+        "col_phase": "Fase",
+        "col_period": "Periode",
+        "phases_difference_row": "Forskel (sidste − første fase)",
+        "subgroups_heading": "Hvem fik gavn af reformen?",
+        "subgroups_intro": (
+            "Effekten er estimeret for hver gruppe for sig efter {columns} med samme model som hovedresultatet. "
+            "p-værdierne er justeret med Holms metode for, at der testes flere grupper inden for hvert kendetegn. "
+            "Grupper med færre end {k} personer i {municipality} estimeres ikke og vises ikke."
+        ),
+        "subgroups_missing": "Data har ikke kolonnen {columns}, så der opdeles ikke efter {what}.",
+        "subgroups_missing_many": "Data har ikke kolonnerne {columns}, så der opdeles ikke efter {what}.",
+        "subgroups_none": (
+            "Data har ingen af kolonnerne sex, origin og interventions, så effekten kan ikke opdeles på grupper."
+        ),
+        "subgroups_failed": "Opdelingen efter {what} kan ikke beregnes med disse data (se de tekniske meddelelser i "
+                            "bilag A).",
+        "what_sex": "køn",
+        "what_origin": "oprindelse",
+        "what_interventions": "antal indsatser",
+        "subgroups_equal": (
+            "Efter {what} kan effekterne ikke skelnes fra hinanden (test for ens effekt: p = {p})."
+        ),
+        "subgroups_differ": (
+            "Efter {what} er effekterne forskellige (test for ens effekt: p = {p}): fra {low} timer om året "
+            "({low_name}) til {high} timer ({high_name})."
+        ),
+        "subgroups_one_level": "Efter {what} kan kun én gruppe vises, så grupperne sammenlignes ikke.",
+        "subgroups_few": (
+            "Borgere med få indsatser (højst {n} indtil da) fik en effekt på {few} timer om året ({level}-interval: "
+            "{few_interval}), borgere med flere {many} timer ({many_interval})."
+        ),
+        "subgroups_few_same": (
+            "Effekten for dem med få indsatser kan ikke skelnes fra effekten for de øvrige (p = {p})."
+        ),
+        "subgroups_few_smaller": "Effekten for dem med få indsatser er mindre end for de øvrige (p = {p}).",
+        "subgroups_few_larger": "Effekten for dem med få indsatser er større end for de øvrige (p = {p}).",
+        "subgroups_few_withheld": (
+            "Gruppen med få indsatser har færre end {k} personer i {municipality} og vises ikke."
+        ),
+        "subgroups_women": (
+            "Kvinder på integrationsydelse er estimeret for sig på data for modtagere af integrationsydelse: "
+            "{effect} timer om året ({level}-interval: {interval}; p = {p}); {verdict}"
+        ),
+        "subgroups_women_above": "effekten er klart større end nul.",
+        "subgroups_women_below": "effekten er klart mindre end nul.",
+        "subgroups_women_zero": "intervallet rummer nul, så en effekt kan ikke påvises for dem.",
+        "subgroups_women_no_sex": "Kvinder på integrationsydelse kan ikke estimeres: data har ikke kolonnen sex.",
+        "subgroups_women_no_group": (
+            "Kvinder på integrationsydelse kan ikke estimeres: data har ingen rækker med integrationsydelse "
+            "(benefit_group = \"integration\") i {municipality}."
+        ),
+        "subgroups_women_withheld": (
+            "Kvinder på integrationsydelse er færre end {k} personer i {municipality} og vises ikke."
+        ),
+        "subgroups_women_failed": (
+            "Kvinder på integrationsydelse kan ikke estimeres med disse data (se de tekniske meddelelser i bilag A)."
+        ),
+        "subgroups_table": "Effekt pr. gruppe (timer om året pr. person)",
+        "col_group": "Gruppe",
+        "col_persons_in": "Personer i {municipality}",
+        "col_p_holm": "p (Holm)",
+        "level_sex_F": "Kvinder",
+        "level_sex_M": "Mænd",
+        "level_origin_danish": "Dansk oprindelse",
+        "level_origin_western": "Vestlig oprindelse",
+        "level_origin_non_western": "Ikke-vestlig oprindelse",
+        "level_interventions_few": "Få indsatser (0–{n})",
+        "level_interventions_many": "Flere indsatser ({m}+)",
+        "level_women_integration_F": "Kvinder på integrationsydelse",
+        "subgroups_figure_title": "Effekt pr. gruppe",
+        "subgroups_all": "Hele målgruppen",
+        "subgroups_caption": (
+            "Effekt pr. gruppe med {level}-konfidensinterval (timer om året pr. person); romben og den stiplede linje "
+            "er hele målgruppen. Gruppen med få indsatser og kvinder på integrationsydelse (estimeret på data for "
+            "modtagere af integrationsydelse) er fremhævet. Grupper med færre end {k} personer i {municipality} "
+            "vises ikke."
+        ),
+        "copying_heading": "Kan en kommune, der kopierer modellen, se effekten?",
+        "copying_intro": (
+            "For hver af de øvrige kommuner i {region} er det beregnet, hvor stor en effekt dens egen evaluering "
+            "kunne påvise. Beregningen bruger kun kommunens data før {start}: en evaluering med {pre} måneder før og "
+            "{post} måneder efter en tænkt start, samme model og placebo-test som her og de samme "
+            "sammenligningskommuner (med {municipality}). Den mindste påviselige effekt er den effekt, testen på "
+            "{alpha}-niveau finder med {power} sandsynlighed; styrken ved {municipality}s effekt ({effect} timer om "
+            "året) er sandsynligheden for at finde en lige så stor effekt."
+        ),
+        "copying_range": (
+            "Den mindste påviselige effekt ligger mellem {low} timer om året ({low_name}) og {high} timer "
+            "({high_name}). Med en effekt som {municipality}s ville {n_high} af {n} kommuner finde den med mindst "
+            "{power} sandsynlighed."
+        ),
+        "copying_one": (
+            "Den mindste påviselige effekt for {name} er {mde} timer om året; styrken ved en effekt som "
+            "{municipality}s er {prob}."
+        ),
+        "copying_never": (
+            "{names}: med så få sammenligningskommuner kan placebo-testen aldrig afvise, så ingen effekt kan påvises."
+        ),
+        "copying_withheld": "{n} kommune(r) med færre end {k} personer i målgruppen før {start} vises ikke.",
+        "copying_failed": "{names} kan ikke beregnes med disse data (se de tekniske meddelelser i bilag A).",
+        "copying_none": "Ingen andre kommuner i {region} har data, så tabellen udelades.",
+        "copying_scope": (
+            "Beregningen antager, at kommunen får samme effekt som {municipality}; en evaluering med flere måneder "
+            "før starten har normalt en mindre mindste påviselig effekt."
+        ),
+        "copying_table": "Mindste påviselige effekt og styrke for kommuner, der kopierer modellen",
+        "col_persons_before": "Personer før {start}",
+        "col_mde": "Mindste påviselige effekt (timer om året)",
+        "col_power_at": "Styrke ved {municipality}s effekt",
+        "never": "kan ikke påvises",
+        "this_region": "regionen",
         "robustness": "Holder resultatet?",
         "event_caption": (
             "Effekten for hver periode à {n} måneder i forhold til perioden lige før reformen "
@@ -833,6 +991,165 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "part_residual": "Remainder",
         "col_part": "Part",
         "col_hours": "Hours a year",
+        # what drove the effect and for whom (hjeval.report.drivers_section)
+        "drivers": "What drove the effect, and for whom?",
+        "phases_heading": "The model's phases",
+        "phase_name_caseload": "lower caseload",
+        "phase_name_team": "lower caseload and interdisciplinary team",
+        "phases_intro": (
+            "The model's components started at different times: {phases}. The effect is estimated for each phase "
+            "separately with the same model and uncertainty as the main result, each against the period before the "
+            "reform."
+        ),
+        "phases_from": "{phase} from {month}",
+        "phases_first_above": (
+            "Already in the first phase ({phase}, {period}) the effect was {effect} hours a year ({level} interval: "
+            "{interval}; p = {p}): it was there before the later components of the model started."
+        ),
+        "phases_first_below": (
+            "In the first phase ({phase}, {period}) the effect was {effect} hours a year ({level} interval: "
+            "{interval}; p = {p}): hours worked were lower than without the reform."
+        ),
+        "phases_first_zero": (
+            "In the first phase ({phase}, {period}) the effect cannot be told apart from zero: {effect} hours a "
+            "year ({level} interval: {interval}; p = {p})."
+        ),
+        "phases_difference_larger": (
+            "In the last phase ({phase}) the effect was {diff} hours a year larger than in the first ({level} "
+            "interval for the difference: {interval}; p = {p})."
+        ),
+        "phases_difference_smaller": (
+            "In the last phase ({phase}) the effect was {diff} hours a year smaller than in the first ({level} "
+            "interval for the difference: {interval}; p = {p})."
+        ),
+        "phases_difference_none": (
+            "The effect in the last phase ({phase}) does not clearly differ from the first: the difference is "
+            "{diff} hours a year ({level} interval: {interval}; p = {p})."
+        ),
+        "phases_withheld": (
+            "One or more phases have fewer than {k} persons in {municipality} and are not shown; the phases are "
+            "therefore not compared."
+        ),
+        "phases_absent": (
+            "No phases are given in the configuration (the table [phases] with each phase's name and first month), "
+            "so the effect is not split by phase."
+        ),
+        "phases_failed": (
+            "The effect cannot be split by the configured phases with these data (see the technical messages in "
+            "Appendix A)."
+        ),
+        "phases_table": "Effect by phase (hours a year per person)",
+        "col_phase": "Phase",
+        "col_period": "Period",
+        "phases_difference_row": "Difference (last − first phase)",
+        "subgroups_heading": "Who gained?",
+        "subgroups_intro": (
+            "The effect is estimated for each group separately by {columns} with the same model as the main "
+            "result. The p-values are adjusted with Holm's method for testing several groups within each "
+            "characteristic. Groups with fewer than {k} persons in {municipality} are not estimated and not shown."
+        ),
+        "subgroups_missing": "The data have no column {columns}, so there is no split by {what}.",
+        "subgroups_missing_many": "The data have no columns {columns}, so there is no split by {what}.",
+        "subgroups_none": (
+            "The data have none of the columns sex, origin and interventions, so the effect cannot be split by group."
+        ),
+        "subgroups_failed": "The split by {what} cannot be computed with these data (see the technical messages in "
+                            "Appendix A).",
+        "what_sex": "sex",
+        "what_origin": "origin",
+        "what_interventions": "number of interventions",
+        "subgroups_equal": "By {what} the effects cannot be told apart (test of equal effects: p = {p}).",
+        "subgroups_differ": (
+            "By {what} the effects differ (test of equal effects: p = {p}): from {low} hours a year ({low_name}) to "
+            "{high} hours ({high_name})."
+        ),
+        "subgroups_one_level": "By {what} only one group can be shown, so the groups are not compared.",
+        "subgroups_few": (
+            "Citizens with few interventions (at most {n} so far) gained {few} hours a year ({level} interval: "
+            "{few_interval}), citizens with more {many} hours ({many_interval})."
+        ),
+        "subgroups_few_same": "The effect for those with few interventions cannot be told apart from the rest's "
+                              "(p = {p}).",
+        "subgroups_few_smaller": "The effect for those with few interventions is smaller than the rest's (p = {p}).",
+        "subgroups_few_larger": "The effect for those with few interventions is larger than the rest's (p = {p}).",
+        "subgroups_few_withheld": "The group with few interventions has fewer than {k} persons in {municipality} and "
+                                  "is not shown.",
+        "subgroups_women": (
+            "Women on integration benefit are estimated separately on the integration-benefit recipients' data: "
+            "{effect} hours a year ({level} interval: {interval}; p = {p}); {verdict}"
+        ),
+        "subgroups_women_above": "the effect is clearly above zero.",
+        "subgroups_women_below": "the effect is clearly below zero.",
+        "subgroups_women_zero": "the interval includes zero, so no effect can be shown for them.",
+        "subgroups_women_no_sex": "Women on integration benefit cannot be estimated: the data have no column sex.",
+        "subgroups_women_no_group": (
+            "Women on integration benefit cannot be estimated: the data have no integration-benefit rows "
+            "(benefit_group = \"integration\") in {municipality}."
+        ),
+        "subgroups_women_withheld": (
+            "Women on integration benefit are fewer than {k} persons in {municipality} and are not shown."
+        ),
+        "subgroups_women_failed": (
+            "Women on integration benefit cannot be estimated with these data (see the technical messages in "
+            "Appendix A)."
+        ),
+        "subgroups_table": "Effect by group (hours a year per person)",
+        "col_group": "Group",
+        "col_persons_in": "Persons in {municipality}",
+        "col_p_holm": "p (Holm)",
+        "level_sex_F": "Women",
+        "level_sex_M": "Men",
+        "level_origin_danish": "Danish origin",
+        "level_origin_western": "Western origin",
+        "level_origin_non_western": "Non-Western origin",
+        "level_interventions_few": "Few interventions (0–{n})",
+        "level_interventions_many": "More interventions ({m}+)",
+        "level_women_integration_F": "Women on integration benefit",
+        "subgroups_figure_title": "Effect by group",
+        "subgroups_all": "Whole target group",
+        "subgroups_caption": (
+            "Effect by group with its {level} confidence interval (hours a year per person); the diamond and the "
+            "dashed line are the whole target group. The group with few interventions and women on integration "
+            "benefit (estimated on the integration-benefit recipients' data) are highlighted. Groups with fewer "
+            "than {k} persons in {municipality} are not shown."
+        ),
+        "copying_heading": "Could a municipality that copies the model see the effect?",
+        "copying_intro": (
+            "For each of the other municipalities in the {region}, we computed how large an effect its own "
+            "evaluation could detect. The calculation uses only the municipality's data before {start}: an "
+            "evaluation with {pre} months before and {post} months after a pretend start, the same model and "
+            "placebo test as here and the same comparison municipalities (with {municipality}). The minimum "
+            "detectable effect is the effect the test at the {alpha} level finds with {power} probability; the "
+            "power at {municipality}'s effect ({effect} hours a year) is the probability of finding an effect that "
+            "large."
+        ),
+        "copying_range": (
+            "The minimum detectable effect lies between {low} hours a year ({low_name}) and {high} hours "
+            "({high_name}). With an effect like {municipality}'s, {n_high} of {n} municipalities would find it with "
+            "at least {power} probability."
+        ),
+        "copying_one": (
+            "The minimum detectable effect for {name} is {mde} hours a year; the power at an effect like "
+            "{municipality}'s is {prob}."
+        ),
+        "copying_never": (
+            "{names}: with so few comparison municipalities the placebo test can never reject, so no effect can be "
+            "detected."
+        ),
+        "copying_withheld": "{n} municipality(ies) with fewer than {k} persons in the target group before {start} "
+                            "are not shown.",
+        "copying_failed": "{names} cannot be computed with these data (see the technical messages in Appendix A).",
+        "copying_none": "No other municipality in the {region} has data, so the table is left out.",
+        "copying_scope": (
+            "The calculation assumes that the municipality gets the same effect as {municipality}; an evaluation "
+            "with more months before its start usually has a smaller minimum detectable effect."
+        ),
+        "copying_table": "Minimum detectable effect and power for municipalities that copy the model",
+        "col_persons_before": "Persons before {start}",
+        "col_mde": "Minimum detectable effect (hours a year)",
+        "col_power_at": "Power at {municipality}'s effect",
+        "never": "not detectable",
+        "this_region": "region",
         "robustness": "Does the result hold?",
         "event_caption": (
             "The effect for each period of {n} months relative to the period just before the reform "
