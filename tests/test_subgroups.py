@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -195,3 +197,18 @@ def test_aggregated_panel_without_person_counts(panel: pd.DataFrame) -> None:
     cells = panel.groupby(["municipality", "year", "sex"], as_index=False)["hours"].mean()
     with pytest.raises(hj.DataError, match=r"needs the number of persons.*pass a person-level unit= or weights="):
         hj.subgroups(cells, "hours", unit="municipality", time="year", treated=0, start=2015, by="sex")
+
+
+def test_true_subgroup_effects_on_the_synthetic_data_lie_in_their_intervals(synthetic_region: Path) -> None:
+    truth = json.loads((synthetic_region / "truth.json").read_text(encoding="utf-8"))["subgroup_effects"]
+    hours = hj.load_hours(synthetic_region / "hours_person_month.parquet")
+    rows = hours[hours["benefit_group"] == "activity_ready_cash"]
+    rows = hj.attach(rows, hj.load_cycle(synthetic_region / "cycle.csv"), "unemployment_rate")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hj.HjevalWarning)
+        result = hj.subgroups(rows, "hours", unit="person_id", group="municipality", time="month", treated=860,
+                              start="2015-01", by="sex", cycle="unemployment_rate")
+    table = result.to_frame().set_index("sex")
+    for sex in ("F", "M"):
+        true = truth["activity_ready_cash"]["sex"][sex]["hours_per_month"]
+        assert table.loc[sex, "ci_low"] <= true <= table.loc[sex, "ci_high"], (sex, true, table.loc[sex].to_dict())
