@@ -188,7 +188,7 @@ def test_layout_is_stable(built: Path) -> None:
     assert files == sorted([
         "report.html", "report.pdf", "manifest.json",
         *(f"figures/{n}.{e}" for n in ("caseload", "outcome", "decomposition", "event_study", "placebo",
-                                        "cost_benefit", "synthetic", "subgroups")
+                                        "cost_benefit", "synthetic", "dose", "subgroups")
           for e in ("png", "svg")),
         *(f"tables/{n}.csv" for n in ("alternatives", "caseload", "decomposition", "event_study",
                                       "outcome_by_period", "placebo", "raw_comparison", "persons_off_support",
@@ -203,7 +203,7 @@ def test_html_is_self_contained(built: Path) -> None:
     assert "@import" not in html and "url(http" not in html
     images = re.findall(r'<img src="([^"]+)"', html)
     drawn = len(list((built / "figures").glob("*.png")))
-    assert drawn == 8 and len(images) == drawn
+    assert drawn == 9 and len(images) == drawn
     assert all(src.startswith("data:image/png;base64,") for src in images)
 
 
@@ -588,7 +588,7 @@ def test_html_renders_in_chromium_with_every_image(built: Path) -> None:
             shot = page.screenshot(full_page=True)
         finally:
             browser.close()
-    assert images == [True] * 8
+    assert images == [True] * 9
     assert "Resumé" in text and len(text) > 2000
     assert _not_blank(shot) > 0.05
     assert all(url.startswith(("file:", "data:")) for url in requests), "the page fetched from the network"

@@ -57,6 +57,17 @@ def _text(reports: dict[str, Path], language: str) -> str:
     return _text_of((reports[language] / "report.html").read_text(encoding="utf-8"))
 
 
+def test_the_dose_sentence_is_the_estimate_in_both_languages(analysis: Analysis, reports: dict[str, Path]) -> None:
+    dose = analysis.drivers.dose
+    assert dose is not None and dose.estimate < 0  # fewer cases, more hours
+    for language, sentence in (("da", "For hver sag færre pr. sagsbehandler arbejdede målgruppen {slope} timer mere"),
+                               ("en", "For each case fewer per caseworker the target group worked {slope} hours more")):
+        fmt = Numbers(language)  # type: ignore[arg-type]
+        text = _text(reports, language)
+        assert sentence.format(slope=fmt(abs(12 * dose.estimate), 1)) in text
+        assert fmt(100 * float(dose.identification["treated_share"]), 0) in text
+
+
 def test_the_phase_sentences_and_table_are_the_estimates(analysis: Analysis, reports: dict[str, Path]) -> None:
     phased = analysis.drivers.phased
     assert phased is not None

@@ -65,7 +65,7 @@ def phase_plot(result: PhasedResult, *, ax: Axes | None = None, language: Langua
 
 
 def dose_plot(result: DoseResult, *, ax: Axes | None = None, language: Language = "en", scale: float = 1.0,
-              ylabel: str | None = None, **_: Any) -> Figure:
+              ylabel: str | None = None, dose_label: str | None = None, **_: Any) -> Figure:
     """The effect path the slope implies (slope x the treated group's dose change) against its dose path.
 
     Parameters
@@ -76,6 +76,8 @@ def dose_plot(result: DoseResult, *, ax: Axes | None = None, language: Language 
     scale : float, default 1.0
         Multiply effects (e.g. 12 for monthly hours shown per year).
     ylabel : str, optional
+    dose_label : str, optional
+        Label of the dose axis; by default "Dose (treated): <column>".
 
     Returns
     -------
@@ -83,6 +85,7 @@ def dose_plot(result: DoseResult, *, ax: Axes | None = None, language: Language 
     """
     text = _TEXT[language]
     path = result.path
+    dose_name = dose_label or f"{text['dose_axis']}: {result.dose}"
     x = np.arange(len(path))
     with styled():
         figure, axes = figure_and_axes(ax)
@@ -98,12 +101,13 @@ def dose_plot(result: DoseResult, *, ax: Axes | None = None, language: Language 
         axes.set_title(text["dose_title"])
         twin = axes.twinx()
         twin.plot(x, path["dose"].to_numpy(), color=PALETTE["comparison"], linewidth=1.2, linestyle="--",
-                  label=f"{text['dose_axis']}: {result.dose}")
-        twin.set_ylabel(f"{text['dose_axis']}: {result.dose}")
+                  label=dose_name)
+        twin.set_ylabel(dose_name)
         twin.grid(False)
         step = max(1, len(x) // 8)
         axes.set_xticks(x[::step], [str(p) for p in path["period"].iloc[::step]], rotation=45, ha="right")
         lines = axes.get_legend_handles_labels()
         other = twin.get_legend_handles_labels()
-        axes.legend(lines[0] + other[0], lines[1] + other[1], loc="upper left", fontsize=8)
+        # before the start the effect is near zero and the dose high: the middle left is free
+        axes.legend(lines[0] + other[0], lines[1] + other[1], loc="center left", fontsize=8)
     return figure

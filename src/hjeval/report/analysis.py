@@ -324,7 +324,8 @@ def analyse(config: ReportConfig) -> Analysis:
         support = _support_and_savings(config, hours, group, cycle, costs, notes)
         synthetic = _synthetic(config, group, notes)
         members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
-        drivers = analyse_drivers(config, hours, group, cycle, adjusted, members, _cycle_arguments(config), notes)
+        drivers = analyse_drivers(config, hours, group, cycle, adjusted, members, _cycle_arguments(config), notes,
+                                  caseload=caseload)
     notes += sorted(set(caught))
 
     cells = (

@@ -39,13 +39,14 @@ import pandas as pd
 from hjeval.data.combine import attach
 from hjeval.data.municipalities import MUNICIPALITIES
 from hjeval.errors import DataError
+from hjeval.estimators.dose import dose_response
 from hjeval.estimators.phased import phased_did
 from hjeval.estimators.power import power
 from hjeval.estimators.subgroups import subgroups
 from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
 from hjeval.results.effect import EffectResult
-from hjeval.results.phased import PhasedResult
+from hjeval.results.phased import DoseResult, PhasedResult
 from hjeval.results.power import PowerResult
 from hjeval.results.subgroups import SubgroupsResult
 
@@ -72,6 +73,11 @@ class Drivers:
 
     Attributes
     ----------
+    dose : DoseResult or None
+        The change in hours per one more case per caseworker (None without a caseload panel, or
+        not estimable; the reason is in the notes).
+    dose_area : str
+        The caseload panel's benefit area used as the dose.
     phased : PhasedResult or None
         One effect per configured phase (None: no phases configured, or not estimable).
     phase_spans : dict of str to tuple of str
@@ -101,6 +107,8 @@ class Drivers:
         The region code of the treated municipality (0 when unknown).
     """
 
+    dose: DoseResult | None = None
+    dose_area: str = ""
     phased: PhasedResult | None = None
     phase_spans: dict[str, tuple[str, str]] = field(default_factory=dict)
     phase_persons: dict[str, int] = field(default_factory=dict)
@@ -253,9 +261,36 @@ def _copying(config: ReportConfig, group: pd.DataFrame, members: set[int], effec
     return {"copying": table, "copying_results": results, "region": entry[1] if entry is not None else 0}
 
 
+_DOSE_AREAS = {"activity_ready_cash": "cash_benefit", "job_ready_cash": "cash_benefit", "sickness": "sickness",
+               "integration": "integration"}
+"""The caseload panel's benefit area whose cases per caseworker are the dose of each target group."""
+
+
+def _dose(config: ReportConfig, group: pd.DataFrame, caseload: pd.DataFrame | None, common: dict[str, Any],
+          notes: list[str]) -> dict[str, Any]:
+    if caseload is None:
+        return {}
+    spec = config.evaluation
+    areas = sorted(caseload["benefit_area"].dropna().astype(str).unique().tolist())
+    area = _DOSE_AREAS.get(spec.benefit_group, "") if len(areas) > 1 else (areas[0] if areas else "")
+    if area not in areas:
+        notes.append(f"Caseload as a dose: the caseload panel has no benefit area {area!r} for "
+                     f"{spec.benefit_group!r} (it has {areas})")
+        return {}
+    panel = caseload[caseload["benefit_area"].astype(str) == area][["municipality", "period", "cases_per_caseworker"]]
+    try:
+        rows = attach(group, panel, ["cases_per_caseworker"])
+        result = dose_response(rows, spec.outcome, dose="cases_per_caseworker", **common,
+                               **_inference(config, ("cluster", "placebo", "conley-taber")))
+    except DataError as err:
+        notes.append(f"Caseload as a dose: {err}")
+        return {}
+    return {"dose": result, "dose_area": area}
+
+
 def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFrame, cycle: pd.DataFrame,
                     main: EffectResult, members: set[int], cycle_arguments: dict[str, Any],
-                    notes: list[str]) -> Drivers:
+                    notes: list[str], caseload: pd.DataFrame | None = None) -> Drivers:
     """Estimate the phases, the subgroups and the copying municipalities' power.
 
     Parameters
@@ -275,6 +310,8 @@ def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFra
         ``cycle`` and ``cycle_method`` of the main specification (empty: none).
     notes : list of str
         Technical notes; a part that cannot be computed appends why.
+    caseload : pandas.DataFrame, optional
+        The caseload panel: its cases per caseworker become the dose.
 
     Returns
     -------
@@ -286,6 +323,7 @@ def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFra
                                   start=spec.start, alpha=spec.alpha, seed=config.seed,
                                   size_correction=spec.size_correction, comparison=comparison, **cycle_arguments)
     parts: dict[str, Any] = {}
+    parts.update(_dose(config, group, caseload, common, notes))
     parts.update(_phases(config, group, common, notes))
     parts.update(_subgroups(config, group, hours, cycle, common, notes))
     parts.update(_copying(config, group, members, main.estimate, cycle_arguments, notes))

@@ -308,6 +308,28 @@ def _copying(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
                         css="drivers")
 
 
+def _dose_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> list[str]:
+    """The caseload as a dose in words: the slope, what it implies, and where it is identified from."""
+    t = TEXT[language]
+    dose = analysis.drivers.dose
+    if dose is None:
+        return [t["dose_absent" if analysis.config.data.caseload is None else "dose_unavailable"]]
+    ident = dose.identification
+    # the estimate is per one more case: a case fewer changes the hours by minus the slope
+    per_case_fewer = -12 * dose.estimate
+    low, high = sorted((-12 * dose.ci[1], -12 * dose.ci[0]))
+    interval = (t["between"].format(low=fmt(low, 1), high=fmt(high, 1)) if math.isfinite(low) and math.isfinite(high)
+                else t["unbounded"])
+    share = float(ident.get("treated_share", math.nan))
+    return [t["dose_text"].format(
+        slope=fmt(abs(per_case_fewer), 1), direction=t["dose_more" if per_case_fewer >= 0 else "dose_less"],
+        level=fmt.percent(dose.conf_level), interval=interval, p=fmt.pvalue(dose.pvalue),
+        municipality=analysis.treated_name, before=fmt(float(ident["treated_dose_before"]), 0),
+        after=fmt(float(ident["treated_dose_after"]), 0),
+        implied=fmt(12 * float(ident["implied_effect"]), 1, sign=True),
+        share=fmt(100 * share, 0), mostly=t["dose_mostly" if share >= 0.5 else "dose_partly"])]
+
+
 def drivers_context(analysis: Analysis, published: Mapping[str, pd.DataFrame], language: ReportLanguage,
                     fmt: Numbers) -> dict[str, Any]:
     """What the template's chapter on phases, subgroups and copying municipalities shows.
@@ -323,12 +345,14 @@ def drivers_context(analysis: Analysis, published: Mapping[str, pd.DataFrame], l
     Returns
     -------
     dict
-        ``phase_texts``, ``phases_table``, ``subgroup_texts``, ``subgroups_table``,
+        ``dose_texts``, ``phase_texts``, ``phases_table``, ``subgroup_texts``, ``subgroups_table``,
         ``copying_texts``, ``copying_table`` (a table None where it is not shown).
     """
+    dose_texts = _dose_texts(analysis, language, fmt)
     phase_texts, phases_table = _phases(analysis, published, language, fmt)
     subgroup_texts, subgroups_table = _subgroups(analysis, published, language, fmt)
     copying_texts, copying_table = _copying(analysis, published, language, fmt)
-    return {"phase_texts": phase_texts, "phases_table": phases_table, "subgroup_texts": subgroup_texts,
-            "subgroups_table": subgroups_table, "copying_texts": copying_texts, "copying_table": copying_table}
+    return {"dose_texts": dose_texts, "phase_texts": phase_texts, "phases_table": phases_table,
+            "subgroup_texts": subgroup_texts, "subgroups_table": subgroups_table, "copying_texts": copying_texts,
+            "copying_table": copying_table}
 

@@ -161,5 +161,10 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
         shown = dataclasses.replace(sdid, treated=municipality)
         figures.append(_figure("synthetic", shown.plot(language=language, ylabel=t["synthetic_ylabel"]),
                                t["synthetic_caption"].format(municipality=municipality)))
+    dose = analysis.drivers.dose
+    if dose is not None:
+        figures.append(_figure("dose", dose.plot(language=language, scale=12, ylabel=t["col_hours"],
+                                                       dose_label=t["dose_axis_label"].format(municipality=municipality)),
+                               t["dose_caption"].format(municipality=municipality)))
     figures += _subgroups(analysis, published, language)
     return figures

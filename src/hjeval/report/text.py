@@ -505,6 +505,28 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "alt_uncorrected": "Uden størrelseskorrektion",
         "alt_synthetic_did": "Syntetisk difference-in-differences",
         "alt_synthetic_control": "Syntetisk kontrol (uden konjunkturkorrektion)",
+        "dose_heading": "Sagsstammen som dosis",
+        "dose_text": (
+            "For hver sag færre pr. sagsbehandler arbejdede målgruppen {slope} timer {direction} om året "
+            "({level}-interval: {interval}; p = {p}). Ved {municipality}s ændring fra {before} til {after} sager pr. "
+            "sagsbehandler svarer det til {implied} timer om året. {share} % af variationen i sagsstammen, når der "
+            "er taget højde for faste effekter og konjunkturer, ligger i {municipality} selv, så hældningen bygger "
+            "{mostly} på {municipality}s egen udvikling, og den tager også alt andet med, der skete, mens "
+            "sagsstammen var lav (fx det tværfaglige team)."
+        ),
+        "dose_axis_label": "Sager pr. sagsbehandler i {municipality}",
+        "dose_more": "mere",
+        "dose_less": "mindre",
+        "dose_mostly": "mest",
+        "dose_partly": "kun delvis",
+        "dose_absent": "Der er ikke angivet data om sagsstammen, så den bruges ikke som dosis.",
+        "dose_unavailable": (
+            "Sagsstammen kan ikke bruges som dosis med disse data (se de tekniske meddelelser i bilag A)."
+        ),
+        "dose_caption": (
+            "Den effekt, hældningen giver ved {municipality}s sagsstamme, måned for måned, mod antallet af sager pr. "
+            "sagsbehandler."
+        ),
         "synthetic_heading": "Syntetisk sammenligning",
         "synthetic_ylabel": "Timer pr. person pr. måned",
         "synthetic_did_text": (
@@ -1171,6 +1193,27 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "alt_uncorrected": "Without the size correction",
         "alt_synthetic_did": "Synthetic difference-in-differences",
         "alt_synthetic_control": "Synthetic control (no cycle adjustment)",
+        "dose_heading": "The caseload as a dose",
+        "dose_text": (
+            "For each case fewer per caseworker the target group worked {slope} hours {direction} a year ({level} "
+            "interval: {interval}; p = {p}). {municipality}'s change from {before} to {after} cases per caseworker "
+            "thus corresponds to {implied} hours a year. {share}% of the variation in the caseload left after the "
+            "fixed effects and the business cycle lies in {municipality} itself, so the slope rests {mostly} on "
+            "{municipality}'s own path, and it also takes in anything else that happened while the caseload was low "
+            "(such as the interdisciplinary team)."
+        ),
+        "dose_axis_label": "Cases per caseworker in {municipality}",
+        "dose_more": "more",
+        "dose_less": "less",
+        "dose_mostly": "mostly",
+        "dose_partly": "only partly",
+        "dose_absent": "No caseload panel is given, so the caseload is not used as a dose.",
+        "dose_unavailable": "The caseload cannot be used as a dose in these data (see the technical messages in "
+                            "appendix A).",
+        "dose_caption": (
+            "The effect the slope implies at {municipality}'s caseload, month by month, against the cases per "
+            "caseworker."
+        ),
         "synthetic_heading": "Synthetic comparison",
         "synthetic_ylabel": "Hours per person a month",
         "synthetic_did_text": (
