@@ -29,6 +29,7 @@ from hjeval.report.render import (
     Table,
     group_name,
     hours_per_full_time_week,
+    month_text,
     pool_name,
     region_name,
 )
@@ -47,12 +48,6 @@ class Stamp:
     """(role, file name, rows, SHA-256) per input file."""
     primary: int
     secondary: int
-
-
-def month_text(period: object, language: ReportLanguage) -> str:
-    """A month in words, e.g. "januar 2015"."""
-    month = pd.Period(str(period), "M")
-    return f"{TEXT[language]['month_names'].split()[month.month - 1]} {month.year}"
 
 
 def span_text(span: str, language: ReportLanguage) -> str:

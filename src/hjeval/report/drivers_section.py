@@ -17,7 +17,7 @@ import pandas as pd
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.drivers import FEW_INTERVENTIONS
-from hjeval.report.render import Numbers, Table, region_name
+from hjeval.report.render import Numbers, Table, interval_words, month_text, region_name
 from hjeval.report.text import TEXT
 
 __all__ = ["drivers_context", "level_label", "phase_label"]
@@ -38,23 +38,12 @@ def level_label(characteristic: str, level: str, language: ReportLanguage) -> st
     return text.format(n=FEW_INTERVENTIONS, m=FEW_INTERVENTIONS + 1)
 
 
-def _month(period: str, language: ReportLanguage) -> str:
-    month = pd.Period(period, "M")
-    return f"{TEXT[language]['month_names'].split()[month.month - 1]} {month.year}"
-
-
 def _span(first: str, last: str, language: ReportLanguage) -> str:
     a, b = pd.Period(first, "M"), pd.Period(last, "M")
     if a.year == b.year:
         names = TEXT[language]["month_names"].split()
-        return f"{names[a.month - 1]}–{names[b.month - 1]} {a.year}" if a != b else _month(first, language)
-    return f"{_month(first, language)}–{_month(last, language)}"
-
-
-def _interval(low: float, high: float, language: ReportLanguage, fmt: Numbers) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return TEXT[language]["unbounded"]
-    return TEXT[language]["between"].format(low=fmt(low), high=fmt(high))
+        return f"{names[a.month - 1]}–{names[b.month - 1]} {a.year}" if a != b else month_text(first, language)
+    return f"{month_text(first, language)}–{month_text(last, language)}"
 
 
 def _side(low: float, high: float) -> str:
@@ -100,7 +89,7 @@ def _phases(analysis: Analysis, published: Mapping[str, pd.DataFrame], language:
     level = fmt.percent(drivers.phased.conf_level)
     names = [name for name, _ in spec.phases]
     texts = [t["phases_intro"].format(phases=_listing(
-        [t["phases_from"].format(phase=phase_label(name, language), month=_month(first, language))
+        [t["phases_from"].format(phase=phase_label(name, language), month=month_text(first, language))
          for name, first in spec.phases], language))]
     rows = table.set_index("term")
     phase_rows = rows.loc[names]
@@ -111,7 +100,7 @@ def _phases(analysis: Analysis, published: Mapping[str, pd.DataFrame], language:
         texts.append(t[f"phases_first_{_side(first['ci_low'], first['ci_high'])}"].format(
             phase=phase_label(names[0], language), period=_span(first["first_month"], first["last_month"], language),
             effect=fmt(first["hours_per_year"], 1, sign=True), level=level,
-            interval=_interval(first["ci_low"], first["ci_high"], language, fmt), p=fmt.pvalue(first["p_value"])))
+            interval=interval_words(first["ci_low"], first["ci_high"], language, fmt), p=fmt.pvalue(first["p_value"])))
         difference = rows.loc["difference"]
         side = _side(difference["ci_low"], difference["ci_high"])
         key = {"above": "phases_difference_larger", "below": "phases_difference_smaller"}.get(
@@ -120,7 +109,7 @@ def _phases(analysis: Analysis, published: Mapping[str, pd.DataFrame], language:
         texts.append(t[key].format(
             phase=phase_label(names[-1], language), diff=fmt(abs(value) if side != "zero" else value, 1,
                                                              sign=side == "zero"),
-            level=level, interval=_interval(difference["ci_low"], difference["ci_high"], language, fmt),
+            level=level, interval=interval_words(difference["ci_low"], difference["ci_high"], language, fmt),
             p=fmt.pvalue(difference["p_value"])))
     shown = []
     for term, r in rows.iterrows():
@@ -174,8 +163,8 @@ def _few_sentences(analysis: Analysis, table: pd.DataFrame, language: ReportLang
     many = rows.loc["many"]
     sentences = [t["subgroups_few"].format(
         n=FEW_INTERVENTIONS, few=fmt(few["hours_per_year"]), level=level,
-        few_interval=_interval(few["ci_low"], few["ci_high"], language, fmt), many=fmt(many["hours_per_year"]),
-        many_interval=_interval(many["ci_low"], many["ci_high"], language, fmt))]
+        few_interval=interval_words(few["ci_low"], few["ci_high"], language, fmt), many=fmt(many["hours_per_year"]),
+        many_interval=interval_words(many["ci_low"], many["ci_high"], language, fmt))]
     p = float(analysis.drivers.subgroups["interventions"].joint_test.get("pvalue", math.nan))
     if math.isfinite(p):
         key = ("subgroups_few_same" if p >= analysis.config.evaluation.alpha
@@ -201,7 +190,7 @@ def _women_sentence(analysis: Analysis, table: pd.DataFrame | None, language: Re
     level = fmt.percent(result.conf_level if result is not None else 1 - analysis.config.evaluation.alpha)
     return t["subgroups_women"].format(
         effect=fmt(row["hours_per_year"], 1, sign=True), level=level,
-        interval=_interval(row["ci_low"], row["ci_high"], language, fmt), p=fmt.pvalue(row["p_value"]),
+        interval=interval_words(row["ci_low"], row["ci_high"], language, fmt), p=fmt.pvalue(row["p_value"]),
         verdict=t[f"subgroups_women_{_side(row['ci_low'], row['ci_high'])}"])
 
 
@@ -259,7 +248,7 @@ def _copying(analysis: Analysis, published: Mapping[str, pd.DataFrame], language
     if table is None:
         return [t["copying_none"].format(region=region)], None
     k = analysis.config.disclosure_threshold
-    start = _month(spec.start, language)
+    start = month_text(spec.start, language)
     ok = table[table["status"] == "ok"]
     texts = []
     target = 0.8
@@ -318,8 +307,7 @@ def _dose_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -> l
     # the estimate is per one more case: a case fewer changes the hours by minus the slope
     per_case_fewer = -12 * dose.estimate
     low, high = sorted((-12 * dose.ci[1], -12 * dose.ci[0]))
-    interval = (t["between"].format(low=fmt(low, 1), high=fmt(high, 1)) if math.isfinite(low) and math.isfinite(high)
-                else t["unbounded"])
+    interval = interval_words(low, high, language, fmt)
     share = float(ident.get("treated_share", math.nan))
     return [t["dose_text"].format(
         slope=fmt(abs(per_case_fewer), 1), direction=t["dose_more" if per_case_fewer >= 0 else "dose_less"],

@@ -16,24 +16,12 @@ import pandas as pd
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.methods import method_name
-from hjeval.report.render import Numbers, Table, group_name, pool_name
+from hjeval.report.render import Numbers, Table, group_name, interval_words, month_text, pool_name
 from hjeval.report.text import TEXT
 
 __all__ = ["payoff_context", "payoff_key_figures", "payoff_summary"]
 
 _MILLION = 1e6
-
-
-def _between(low: float, high: float, decimals: int, language: ReportLanguage, fmt: Numbers) -> str:
-    """An interval in a sentence: "-54 til -21" (a dash between two negative numbers reads as a minus)."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return TEXT[language]["unbounded"]
-    return TEXT[language]["between"].format(low=fmt(low, decimals), high=fmt(high, decimals))
-
-
-def _month(start: str, language: ReportLanguage) -> str:
-    month = pd.Period(start, "M")
-    return f"{TEXT[language]['month_names'].split()[month.month - 1]} {month.year}"
 
 
 def _row(*cells: str, css: str = "") -> dict[str, Any]:
@@ -98,7 +86,7 @@ def _weeks_sentence(analysis: Analysis, language: ReportLanguage, fmt: Numbers) 
                                                    before=fmt(before, 0), horizon=fmt(duration.horizon_weeks, 0)))
     low, high = duration.ci
     key = "summary_weeks_effect" if duration.estimate <= 0 else "summary_weeks_effect_longer"
-    interval = _between(low, high, 0, language, fmt)
+    interval = interval_words(low, high, language, fmt, 0)
     sentences.append(t[key].format(pool=pool_name(spec.comparison, language, spec.treated),
                                    effect=fmt(abs(duration.estimate), 0), level=fmt.percent(duration.conf_level),
                                    interval=interval))
@@ -241,18 +229,18 @@ def _support_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) -
     if duration is None:
         return [t["support_unavailable"]]
     spec = analysis.config.evaluation
-    texts = [t["support_intro"].format(municipality=analysis.treated_name, start=_month(spec.start, language),
+    texts = [t["support_intro"].format(municipality=analysis.treated_name, start=month_text(spec.start, language),
                                        pool=pool_name(spec.comparison, language, spec.treated),
                                        horizon=fmt(duration.horizon_weeks, 0))]
     if math.isfinite(duration.estimate):
         low, high = duration.ci
         texts.append(t["support_effect"].format(
             effect=fmt(duration.estimate, 1, sign=True), level=fmt.percent(duration.conf_level),
-            interval=_between(low, high, 1, language, fmt), p=fmt.pvalue(duration.pvalue),
+            interval=interval_words(low, high, language, fmt, 1), p=fmt.pvalue(duration.pvalue),
             method=method_name(duration.inference, language)))
     if math.isfinite(duration.hazard_ratio):
         texts.append(t["support_hazard"].format(hr=fmt(duration.hazard_ratio, 2),
-                                                interval=_between(*duration.hazard_ratio_ci, 2, language, fmt)))
+                                                interval=interval_words(*duration.hazard_ratio_ci, language, fmt, 2)))
     return texts
 
 

@@ -96,6 +96,19 @@ class Numbers:
         return f"{self(100 * share, 0)} %" if self.language == "da" else f"{self(100 * share, 0)}%"
 
 
+def month_text(period: object, language: ReportLanguage) -> str:
+    """A month in words, e.g. "januar 2015"."""
+    month = pd.Period(str(period), "M")
+    return f"{TEXT[language]['month_names'].split()[month.month - 1]} {month.year}"
+
+
+def interval_words(low: float, high: float, language: ReportLanguage, fmt: Numbers, decimals: int = 1) -> str:
+    """An interval in a sentence, "-54 til -21" (a dash between two negative numbers reads as a minus)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return TEXT[language]["unbounded"]
+    return TEXT[language]["between"].format(low=fmt(low, decimals), high=fmt(high, decimals))
+
+
 def pool_name(pool: str | tuple[int, ...], language: ReportLanguage, treated: int | None = None) -> str:
     """The comparison pool in words, for the treated municipality ``treated``.
 

@@ -12,18 +12,12 @@ import math
 from hjeval.errors import DataError
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
-from hjeval.report.render import Numbers
+from hjeval.report.render import Numbers, interval_words
 from hjeval.report.text import TEXT
 
 __all__ = ["synthetic_texts"]
 
 _PERIODS_PER_YEAR = {"M": 12, "Q": 4, "Y": 1, "A": 1}
-
-
-def _between(low: float, high: float, language: ReportLanguage, fmt: Numbers) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return TEXT[language]["unbounded"]
-    return TEXT[language]["between"].format(low=fmt(low), high=fmt(high))
 
 
 def _one_year_earlier(analysis: Analysis) -> float:
@@ -61,7 +55,7 @@ def synthetic_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) 
         in_time = _one_year_earlier(analysis)
         texts.append(t["synthetic_did_text"].format(
             municipality=municipality, effect=fmt(12 * sdid.estimate), level=fmt.percent(sdid.conf_level),
-            interval=_between(12 * sdid.ci[0], 12 * sdid.ci[1], language, fmt),
+            interval=interval_words(12 * sdid.ci[0], 12 * sdid.ci[1], language, fmt),
             top=fmt(100 * float(sdid.weights.max()), 0), in_time=fmt(12 * in_time)))
     sc = analysis.synthetic_control
     if sc is not None:
