@@ -35,3 +35,35 @@ def synthetic_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("synthetic_region")
     generate(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def region_report_config(synthetic_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped example configuration pointed at the region-scale synthetic panels."""
+    from hjeval.report import EXAMPLE_CONFIG
+
+    path = tmp_path_factory.mktemp("region_config") / "evaluation.toml"
+    path.write_text(EXAMPLE_CONFIG.replace('"data/synthetic/', f'"{synthetic_region}/'), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def region_analysis(region_report_config: Path):  # type: ignore[no-untyped-def]
+    """Everything the report estimates on the region-scale data, computed once per test session."""
+    from hjeval.report import load_config
+    from hjeval.report.analysis import analyse
+
+    return analyse(load_config(region_report_config))
+
+
+@pytest.fixture(scope="session")
+def region_reports(region_report_config: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The report on the region-scale data in Danish and English (no PDF), built once per test session."""
+    from hjeval.report import build_report
+    from tests.reports import EPOCH
+
+    out = tmp_path_factory.mktemp("region_reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return {language: build_report(region_report_config, out / language, language=language, pdf=False).folder
+                for language in ("da", "en")}

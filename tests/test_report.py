@@ -25,13 +25,13 @@ from hjeval.disclosure import check_no_identifiers
 from hjeval.report import EXAMPLE_CONFIG, build_report, load_config
 from hjeval.report.analysis import Analysis, analyse
 from hjeval.results.effect import EffectResult
+from tests.reports import EPOCH, visible_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TREATED = 860
 SMALL = 825  # Læsø
 COMPARISON = [813, 810, 849, 851, 846, 840, 820, 787, 773, SMALL, 101, 147, 151, 461]
 MONTHS = pd.period_range("2012-01", "2017-12", freq="M")
-EPOCH = "1790000000"  # 2026-09-21
 
 
 def _panels(folder: Path, seed: int = 3, treated_persons: int = 60,
@@ -258,7 +258,7 @@ def test_small_subgroups_and_copying_municipalities_are_withheld(built: Path) ->
     assert np.isinf(copying.drop(index=SMALL)["mde_hours_per_year"]).all()
     phases = pd.read_csv(built / "tables" / "phases.csv")
     assert phases["term"].tolist() == ["caseload", "team", "difference"] and (phases["persons"] >= 5).all()
-    text = _text_of((built / "report.html").read_text(encoding="utf-8"))
+    text = visible_text((built / "report.html").read_text(encoding="utf-8"))
     assert "Vestlig oprindelse · · · · ·" in text and "kan ikke påvises" in text
     assert "Kvinder på integrationsydelse kan ikke estimeres: data har ingen rækker med integrationsydelse" in text
 
@@ -363,14 +363,6 @@ SIZES = dict(zip([c for c in COMPARISON if c != SMALL], [6, 8, 10, 15, 20, 30, 4
                  strict=True))
 
 
-def _text_of(html: str) -> str:
-    """The visible text of the report, whitespace collapsed."""
-    import html as markup
-
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
 @pytest.fixture(scope="module")
 def sized_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sized_data")
@@ -401,7 +393,7 @@ def sized_analysis(sized_dir: Path) -> Analysis:
 
 def test_danish_report_has_no_english_inference_label(built: Path, sized: dict[str, Path]) -> None:
     for folder in (built, sized["da"], sized["off"]):
-        text = _text_of((folder / "report.html").read_text(encoding="utf-8")).lower()
+        text = visible_text((folder / "report.html").read_text(encoding="utf-8")).lower()
         assert "placebo-tildeling" in text and "størrelseskorrektion" in text
         for label in ENGLISH_LABELS:
             assert label not in text, f"{folder.name}: {label!r} in the Danish report"
@@ -470,7 +462,7 @@ def test_size_correction_paragraph_is_computed_from_the_fitted_model(sized: dict
         ("da", "Korrektion for kommunernes størrelse"), ("en", "Correction for the municipalities' size"))
     for language, heading in languages:
         fmt = Numbers(language)
-        text = _text_of((sized[language] / "report.html").read_text(encoding="utf-8"))
+        text = visible_text((sized[language] / "report.html").read_text(encoding="utf-8"))
         assert heading in text
         per_person = "timer om året pr. person" if language == "da" else "hours a year per person"
         expected = [
@@ -488,7 +480,7 @@ def test_size_correction_paragraph_is_computed_from_the_fitted_model(sized: dict
         assert ("færre end 5" if language == "da" else "fewer than 5") in text
         off = sized_analysis.uncorrected
         assert off is not None and fmt.pvalue(off.pvalue) in text
-    danish = _text_of((sized["da"] / "report.html").read_text(encoding="utf-8"))
+    danish = visible_text((sized["da"] / "report.html").read_text(encoding="utf-8"))
     assert "først omregnet til Hjørrings størrelse" in danish  # the summary's placebo sentence
     assert "Placebo-estimaterne er omregnet til Hjørrings størrelse" in danish  # the figure caption
 
@@ -507,7 +499,7 @@ def test_size_correction_switched_off_in_the_config(sized: dict[str, Path], size
     corrected = pd.read_csv(sized["da"] / "tables" / "alternatives.csv").set_index("variant")
     assert corrected.loc["main", "size_corrected"]
     assert alternatives.loc["main", "p_value"] == pytest.approx(corrected.loc["uncorrected", "p_value"])
-    text = _text_of((sized["off"] / "report.html").read_text(encoding="utf-8"))
+    text = visible_text((sized["off"] / "report.html").read_text(encoding="utf-8"))
     assert "størrelseskorrektionen er slået fra i konfigurationen" in text  # the summary says so
     assert "(size_correction = false)" in text  # and the appendix
     assert "p-værdi (placebo-test, ikke størrelseskorrigeret)" in text
@@ -654,7 +646,7 @@ def test_report_for_another_municipality_names_it_and_its_region(elsewhere: tupl
                                       else "the North Jutland municipalities"),
                     "rural": "the rural municipalities of North Jutland"}}
     for language, folder in folders.items():
-        text = _text_of((folder / "report.html").read_text(encoding="utf-8"))
+        text = visible_text((folder / "report.html").read_text(encoding="utf-8"))
         region = region_da if language == "da" else region_en
         kommune = "Kommune" if language == "da" else "Municipality"
         assert f"{name} {kommune} ({region})" in text, (case, language)
@@ -691,7 +683,7 @@ def test_report_without_a_caseload_panel_says_so(tmp_path: Path, monkeypatch: py
                                ("en", "No caseload data were given")):
         folder = build_report(tmp_path / "evaluation.toml", tmp_path / language, language=language, pdf=False).folder
         html = (folder / "report.html").read_text(encoding="utf-8")
-        assert sentence in _text_of(html)
+        assert sentence in visible_text(html)
         assert 'id="figure-caseload"' not in html and not (folder / "tables" / "caseload.csv").exists()
         assert not list((folder / "figures").glob("caseload.*"))
 
@@ -719,7 +711,7 @@ def test_a_lower_effect_is_worded_as_lower(tmp_path: Path, monkeypatch: pytest.M
                                     ("en", ("lowered hours worked", "fewer hours of work"),
                                      ("raised hours worked", "more hours of work"))):
         folder = build_report(tmp_path / "evaluation.toml", tmp_path / language, language=language, pdf=False).folder
-        text = _text_of((folder / "report.html").read_text(encoding="utf-8"))
+        text = visible_text((folder / "report.html").read_text(encoding="utf-8"))
         assert all(phrase in text for phrase in lower), language
         assert not any(phrase in text for phrase in higher), language
         assert "group not in the comparison pool" not in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -14,47 +13,28 @@ import pytest
 from hjeval.data.combine import attach
 from hjeval.data.loaders import load_cycle, load_hours
 from hjeval.data.municipalities import MUNICIPALITIES
-from hjeval.report import EXAMPLE_CONFIG, build_report, load_config
-from hjeval.report.analysis import Analysis, analyse
+from hjeval.report.analysis import Analysis
 from hjeval.report.drivers import analyse_drivers, region_members
 from hjeval.report.drivers_section import drivers_context
 from hjeval.report.render import Numbers
 from hjeval.report.tables import publish_tables
+from tests.reports import visible_text
 
-EPOCH = "1790000000"
 LANGUAGES = ("da", "en")
 
 
-def _text_of(html: str) -> str:
-    import html as markup
-
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+@pytest.fixture(scope="module")
+def analysis(region_analysis: Analysis) -> Analysis:
+    return region_analysis
 
 
 @pytest.fixture(scope="module")
-def config_path(synthetic_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("drivers_config") / "evaluation.toml"
-    path.write_text(EXAMPLE_CONFIG.replace('"data/synthetic/', f'"{synthetic_region}/'), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def analysis(config_path: Path) -> Analysis:
-    return analyse(load_config(config_path))
-
-
-@pytest.fixture(scope="module")
-def reports(config_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("drivers_reports")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return {language: build_report(config_path, out / language, language=language, pdf=False).folder
-                for language in LANGUAGES}
+def reports(region_reports: dict[str, Path]) -> dict[str, Path]:
+    return region_reports
 
 
 def _text(reports: dict[str, Path], language: str) -> str:
-    return _text_of((reports[language] / "report.html").read_text(encoding="utf-8"))
+    return visible_text((reports[language] / "report.html").read_text(encoding="utf-8"))
 
 
 def test_the_dose_sentence_is_the_estimate_in_both_languages(analysis: Analysis, reports: dict[str, Path]) -> None:

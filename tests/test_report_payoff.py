@@ -3,49 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from hjeval.report import EXAMPLE_CONFIG, build_report, load_config
 from hjeval.report.analysis import Analysis, analyse
 from hjeval.report.render import Numbers
 from hjeval.report.tables import publish_tables
-
-EPOCH = "1790000000"
-
-
-def _text_of(html: str) -> str:
-    import html as markup
-
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+from tests.reports import visible_text
 
 
 @pytest.fixture(scope="module")
-def config_path(synthetic_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("payoff_config")
-    text = EXAMPLE_CONFIG.replace('"data/synthetic/', f'"{synthetic_region}/')
-    path = folder / "evaluation.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def analysis(region_analysis: Analysis) -> Analysis:
+    return region_analysis
 
 
 @pytest.fixture(scope="module")
-def analysis(config_path: Path) -> Analysis:
-    return analyse(load_config(config_path))
-
-
-@pytest.fixture(scope="module")
-def reports(config_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("payoff_reports")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return {language: build_report(config_path, out / language, language=language, pdf=False).folder
-                for language in ("da", "en")}
+def reports(region_reports: dict[str, Path]) -> dict[str, Path]:
+    return region_reports
 
 
 def test_the_summary_says_whether_it_paid_off_from_the_cost_benefit(analysis: Analysis,
@@ -59,7 +36,7 @@ def test_the_summary_says_whether_it_paid_off_from_the_cost_benefit(analysis: An
             ("en", "With {prob} probability the investment of {invested} million DKK had paid for itself by the end "
                    f"of {last}", "the investment paid for itself in {year}", "had not yet paid for itself")):
         fmt = Numbers(language)  # type: ignore[arg-type]
-        text = _text_of((reports[language] / "report.html").read_text(encoding="utf-8"))
+        text = visible_text((reports[language] / "report.html").read_text(encoding="utf-8"))
         summary = text[:text.index("Nøgletal" if language == "da" else "Key figures")]
         assert opening.format(prob=fmt.percent(cost.prob_paid_off), invested=fmt(cost.total_investment / 1e6, 1)) \
             in summary
@@ -91,7 +68,7 @@ def test_published_money_and_persons_are_the_estimates(analysis: Analysis, repor
     persons = pd.read_csv(reports["en"] / "tables" / "persons_off_support.csv")
     np.testing.assert_allclose(persons["persons_off_support"], analysis.persons.series.to_numpy(), rtol=1e-12)
     last = persons.iloc[-1]
-    text = _text_of((reports["en"] / "report.html").read_text(encoding="utf-8"))
+    text = visible_text((reports["en"] / "report.html").read_text(encoding="utf-8"))
     assert (f"In {int(last['year'])}, {abs(last['persons_off_support']):,.0f} "
             f"{'fewer' if last['persons_off_support'] >= 0 else 'more'} full-time persons") in text
 
