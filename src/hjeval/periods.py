@@ -108,6 +108,9 @@ def parse_period(value: object) -> pd.Period:
         return pd.Timestamp(value).to_period("M")
     if isinstance(value, bool):
         raise DataError(f"cannot read {value!r} as a period")
+    if isinstance(value, dict | pd.Series):
+        raise DataError(f"{value!r} is a mapping, not one period; a start per treated group is taken by "
+                        "hj.did and hj.event_study (and cohorts by hj.staggered_did); give one period here")
     try:
         if isinstance(value, int | np.integer):
             return pd.Period(year=int(value), freq="Y")

@@ -16,7 +16,7 @@ whose rows come in runs (a register sorted by person) are hashed once per run.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,7 +28,8 @@ from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
 from hjeval.periods import parse_period, parse_periods
 
-__all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "require_columns", "where"]
+__all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "design_starts", "require_columns",
+           "start_values", "where"]
 
 Comparison = str | Sequence[object] | None
 
@@ -53,9 +54,13 @@ class PanelDesign:
     weight : numpy.ndarray or None
         Row weights; None when none were given (every row weighs one).
     treated_groups : numpy.ndarray of int64
-        Group codes of the treated groups.
+        Group codes of the treated groups (sorted).
     start : int
-        Period code of the first treated period.
+        Period code of the first treated period (the earliest, when treated
+        groups start at different times).
+    treated_starts : numpy.ndarray of int64 or None
+        Period code of each treated group's first treated period, aligned with
+        ``treated_groups``; None when they all start at ``start``.
     treat : numpy.ndarray of bool
         Treatment indicator per row (built from the codes on access, not stored).
     regressors : numpy.ndarray, shape (n, k)
@@ -93,13 +98,44 @@ class PanelDesign:
     adjustments: tuple[dict[str, object], ...] = field(default=())
     y_offset: np.ndarray | None = field(default=None, repr=False)
     units_nested_in_clusters: bool = True
+    treated_starts: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def treat(self) -> np.ndarray:
-        """Treatment indicator per row: a treated group from the start period on."""
-        is_treated = np.zeros(self.n_groups, dtype=bool)
-        is_treated[self.treated_groups] = True
-        return is_treated[self.group] & (self.period >= self.start)
+        """Treatment indicator per row: a treated group from its start period on."""
+        return self.period >= self.group_starts()[self.group]
+
+    @property
+    def has_cohorts(self) -> bool:
+        """Whether treated groups start at different periods."""
+        return self.treated_starts is not None
+
+    def starts_of_treated(self) -> np.ndarray:
+        """Start period code of each treated group, aligned with ``treated_groups``."""
+        if self.treated_starts is None:
+            return np.full(len(self.treated_groups), self.start, dtype=np.int64)
+        return self.treated_starts
+
+    def group_starts(self) -> np.ndarray:
+        """Start period code of every group, shape (G,); ``n_periods`` for groups never treated."""
+        out = np.full(self.n_groups, self.n_periods, dtype=np.int64)
+        out[self.treated_groups] = self.starts_of_treated()
+        return out
+
+    def cohort_codes(self) -> np.ndarray:
+        """The distinct start period codes of the treated groups, in calendar order (the cohorts)."""
+        return np.unique(self.starts_of_treated())
+
+    def cohort_of_treated(self) -> np.ndarray:
+        """Index into :meth:`cohort_codes` of each treated group, aligned with ``treated_groups``."""
+        return np.searchsorted(self.cohort_codes(), self.starts_of_treated())
+
+    def start_label(self) -> object:
+        """The first treated period as a label, or ``{group label: period}`` when groups start apart."""
+        if self.treated_starts is None:
+            return self.period_labels[self.start]
+        return {self.group_labels[int(g)]: self.period_labels[int(s)]
+                for g, s in zip(self.treated_groups, self.treated_starts, strict=True)}
 
     @property
     def n_obs(self) -> int:
@@ -164,16 +200,22 @@ class PanelDesign:
             group_of_unit[self.unit[rows]] = self.group[rows]
         return np.bincount(group_of_unit[group_of_unit >= 0], minlength=self.n_groups).astype(np.float64), "persons"
 
-    def relative_periods(self) -> np.ndarray:
-        """Calendar distance of every period code from the start, in periods of the data's frequency.
+    def relative_periods(self, start: int | None = None) -> np.ndarray:
+        """Calendar distance of every period code from a start, in periods of the data's frequency.
 
         Periods the data lacks still count: with yearly data that skips 2012
         and a start in 2015, 2011 is -4.
+
+        Parameters
+        ----------
+        start : int, optional
+            A start period code (default :attr:`start`), e.g. one of
+            :meth:`cohort_codes`.
         """
         ordinals = np.array([p.ordinal for p in self.period_labels], dtype=np.int64)  # type: ignore[attr-defined]
         step = getattr(self.period_labels[0], "freq", None)
         step_n = int(getattr(step, "n", 1) or 1)
-        return (ordinals - ordinals[self.start]) // step_n
+        return (ordinals - ordinals[self.start if start is None else start]) // step_n
 
     def treated_label(self) -> object:
         """The treated group's label, or a list of labels when several."""
@@ -335,14 +377,8 @@ def _fast_periods(values: pd.Series) -> tuple[np.ndarray, tuple[pd.Period, ...],
     return None
 
 
-def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarray, tuple[object, ...], int]:
-    fast = _fast_periods(values)
-    if fast is None:
-        periods = parse_periods(values, column=time)
-        codes, labels = _encode(periods)
-        dtype = periods.dtype
-    else:
-        codes, labels, dtype = fast
+def _parse_start(start: object, dtype: pd.PeriodDtype, labels: tuple[object, ...], time: str) -> int:
+    """The period code of one start value, checked against the data's periods."""
     try:
         first = parse_period(start)
     except DataError as err:
@@ -359,8 +395,82 @@ def _period_codes(values: pd.Series, start: object, time: str) -> tuple[np.ndarr
             f"start={first} leaves no pre-period or no post-period: column {time!r} runs "
             f"from {lo} to {hi}; start must be after the first and at most the last period"
         )
-    start_code = int(np.searchsorted(ordinals, first.ordinal))
-    return codes, labels, start_code
+    return int(np.searchsorted(ordinals, first.ordinal))
+
+
+def _period_codes(
+    values: pd.Series, start: object, time: str
+) -> tuple[np.ndarray, tuple[object, ...], int | list[int]]:
+    """Period codes and labels of ``values`` and the code of ``start`` (a list of codes for a list of starts)."""
+    fast = _fast_periods(values)
+    if fast is None:
+        periods = parse_periods(values, column=time)
+        codes, labels = _encode(periods)
+        dtype = periods.dtype
+    else:
+        codes, labels, dtype = fast
+    if isinstance(start, list):
+        return codes, labels, [_parse_start(s, dtype, labels, time) for s in start]
+    return codes, labels, _parse_start(start, dtype, labels, time)
+
+
+def start_values(start: object, treated: list[object], distinct: np.ndarray, *, column: str) -> object:
+    """``start`` as given, or, for a mapping of treated group to start, the starts in ``treated`` order.
+
+    A mapping (``{860: "2015-01", 851: "2017-01"}``, or a Series indexed by
+    group; names are read as codes as for ``treated``) gives each treated group its own first treated
+    period; its keys must be exactly the treated groups.
+
+    Raises
+    ------
+    DataError
+        When the mapping's groups differ from ``treated``.
+
+    Examples
+    --------
+    >>> start_values({2: 2017, 1: 2015}, [1, 2], np.array([1, 2, 3]), column="m")
+    [2015, 2017]
+    >>> start_values(2015, [1, 2], np.array([1, 2, 3]), column="m")
+    2015
+    """
+    if isinstance(start, pd.Series):
+        start = start.to_dict()
+    if isinstance(start, list | tuple | np.ndarray):
+        raise DataError(f"start={start!r} is a sequence; give one period for all treated groups, or a mapping "
+                        "of each treated group to its start, e.g. start={860: '2015-01', 851: '2017-01'}")
+    if not isinstance(start, Mapping):
+        return start
+    keys = resolve_labels(list(start.keys()), distinct, argument="start", column=column)
+    by_label = dict(zip(keys, start.values(), strict=True))
+    if len(by_label) != len(keys) or set(keys) != set(treated):
+        raise DataError(
+            f"start={dict(start)!r} must give one start for each treated group {treated} and no other; "
+            f"it names {keys}"
+        )
+    return [by_label[t] for t in treated]
+
+
+def design_starts(
+    start_code: int | list[int], treated: list[object], group_labels: tuple[object, ...], treated_codes: np.ndarray
+) -> tuple[int, np.ndarray | None]:
+    """The earliest start code and each treated group's start code aligned with ``treated_codes``.
+
+    The second is None when every treated group starts in the same period.
+
+    Examples
+    --------
+    >>> design_starts([5, 3], ["b", "a"], ("a", "b", "c"), np.array([0, 1]))
+    (3, array([3, 5]))
+    >>> design_starts([4, 4], ["b", "a"], ("a", "b", "c"), np.array([0, 1]))
+    (4, None)
+    """
+    if not isinstance(start_code, list):
+        return start_code, None
+    by_code = {group_labels.index(t): s for t, s in zip(treated, start_code, strict=True)}
+    starts = np.array([by_code[int(g)] for g in treated_codes], dtype=np.int64)
+    if len(set(starts.tolist())) == 1:
+        return int(starts[0]), None
+    return int(starts.min()), starts
 
 
 def build_design(
@@ -388,8 +498,9 @@ def build_design(
         Column names.
     treated : label or list of labels
         Treated group(s), values of the ``group`` column.
-    start : int, str, pandas.Period or Timestamp
-        First treated period, of the same kind as ``time``.
+    start : int, str, pandas.Period, Timestamp or mapping
+        First treated period, of the same kind as ``time``; or a mapping of
+        each treated group to its own first treated period (cohorts).
     group : str, optional
         Where treatment is assigned (default ``unit``).
     cluster : str, optional
@@ -478,9 +589,12 @@ def build_design(
         if negative.any():
             raise DataError(f"column {weights!r} (weights) has negative values in {where(data, negative)}; "
                             "weights count persons or shares and must be zero or more")
-    period, period_labels, start_code = _period_codes(column(time), start, time)
+    period, period_labels, start_codes = _period_codes(
+        column(time), start_values(start, treated_labels, distinct, column=group), time
+    )
     group_codes, group_labels = _encode(column(group))
     treated_codes = np.array(sorted(group_labels.index(t) for t in treated_labels), dtype=np.int64)
+    start_code, treated_starts = design_starts(start_codes, treated_labels, group_labels, treated_codes)
     if len(treated_codes) == len(group_labels):
         raise DataError("every group is treated: there is no comparison group")
     adjustments: list[dict[str, object]] = []
@@ -508,7 +622,7 @@ def build_design(
             "units (finer clusters are allowed only when the fixed-effect unit is the group)"
         )
     some_treated, all_treated, treated_before = _treatment(
-        group_codes, period, treated_codes, start_code, len(group_labels)
+        group_codes, period, treated_codes, start_code, len(group_labels), treated_starts
     )
     if all_treated or not some_treated:
         raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
@@ -529,20 +643,23 @@ def build_design(
         period_labels=period_labels, cluster_labels=cluster_labels,
         unit_is_group=unit == group, outcome=outcome, comparison=pool_name,
         n_rows_input=n_input, exclusions=tuple(exclusions), units_nested_in_clusters=nested,
-        adjustments=tuple(adjustments),
+        adjustments=tuple(adjustments), treated_starts=treated_starts,
     )
 
 
 def _treatment(
-    group: np.ndarray, period: np.ndarray, treated: np.ndarray, start: int, n_groups: int
+    group: np.ndarray, period: np.ndarray, treated: np.ndarray, start: int, n_groups: int,
+    treated_starts: np.ndarray | None = None,
 ) -> tuple[bool, bool, bool]:
-    """Whether some rows are treated, whether all are, and whether a treated group has rows before the start."""
+    """Whether some rows are treated, whether all are, and whether a treated group has rows before its start."""
     is_treated = np.zeros(n_groups, dtype=bool)
     is_treated[treated] = True
+    first = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    first[treated] = start if treated_starts is None else treated_starts
     some, every, before = False, True, False
     for rows in row_slices(len(group)):
         in_treated = is_treated[group[rows]]
-        after = period[rows] >= start
+        after = period[rows] >= first[group[rows]]
         treat = in_treated & after
         some = some or bool(treat.any())
         every = every and bool(treat.all())

@@ -47,7 +47,9 @@ from hjeval.design.panel import (
     _pool_labels,
     _treatment,
     as_list,
+    design_starts,
     resolve_labels,
+    start_values,
 )
 from hjeval.design.rows import row_slices
 from hjeval.engines.dataset import dataset_files, is_dataset_path
@@ -390,7 +392,9 @@ def _build(
     n_rows = int((per_cell["n"] - dropped).sum())
     kept_times = pd.unique(kept["t"])
     time_series = pd.Series(kept_times, name=time)
-    period_codes, period_labels, start_code = _period_codes(time_series, start, time)
+    period_codes, period_labels, start_codes = _period_codes(
+        time_series, start_values(start, treated_labels, distinct, column=group), time
+    )
     group_values = pd.Series(pd.unique(kept["g"]), name=group)
     group_codes, uniques = pd.factorize(group_values, sort=True)
     group_labels = tuple(uniques.tolist())
@@ -398,6 +402,7 @@ def _build(
                              dtype=np.int64)
     if len(treated_codes) < len(treated_labels):
         raise DataError(f"the treated group(s) {treated_labels} have no rows left after the exclusions")
+    start_code, treated_starts = design_starts(start_codes, treated_labels, group_labels, treated_codes)
     if len(treated_codes) == len(group_labels):
         raise DataError("every group is treated: there is no comparison group")
     con.register("_times", pa.table({  # type: ignore[attr-defined]
@@ -488,7 +493,7 @@ def _build(
             "units (finer clusters are allowed only when the fixed-effect unit is the group)"
         )
     some_treated, all_treated, treated_before = _treatment(groups, period, treated_codes, start_code,
-                                                            len(group_labels))
+                                                            len(group_labels), treated_starts)
     if all_treated or not some_treated:
         raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
     if not treated_before:
@@ -504,6 +509,7 @@ def _build(
         group_labels=group_labels, period_labels=period_labels, cluster_labels=cluster_labels,
         unit_is_group=unit_is_group, outcome=outcome, comparison=pool_name, n_rows_input=n_input,
         exclusions=tuple(exclusions), units_nested_in_clusters=nested, adjustments=tuple(adjustments),
+        treated_starts=treated_starts,
     )
 
 

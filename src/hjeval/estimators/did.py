@@ -115,7 +115,7 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
     design = fit.design
     rows = fit.treated_rows()
     period = design.period[rows]
-    before = period < design.start
+    before = period < design.group_starts()[design.group[rows]]
     after = ~before
     weight = None if design.weight is None else design.weight[rows]
     w_after = None if weight is None else weight[after]
@@ -129,7 +129,7 @@ def _decomposition(fit: TwfeFit) -> dict[str, float]:
     offset = design.y_offset[rows] if design.y_offset is not None else np.zeros_like(y)
     parts = {
         "raw_change": change(y + offset),
-        "effect": float(fit.coef[0]) * change(fit.profiles[period, 0]),
+        "effect": float(fit.coef[0]) * change(~before),
         "common_trend": change(lam[period]),
         "composition": change(alpha[design.unit[rows]]),
         "residual": change(fit.residuals_at(rows)),
@@ -163,7 +163,7 @@ def reassignable(fit: TwfeFit) -> Reassignable:
     return Reassignable(
         coef=fit.coef[:m].copy(), treated=design.treated_groups, comparison=design.comparison_groups,
         group_labels=design.group_labels, sizes=sizes, shares=fit.projector.cell_weight.sum(axis=1),
-        size_measure=measure, evaluate=evaluate, residual_errors=residual_errors,
+        size_measure=measure, evaluate=evaluate, residual_errors=residual_errors, ordered=design.has_cohorts,
     )
 
 
@@ -303,8 +303,15 @@ def did(
     treated : label or list of labels
         Treated value(s) of ``group``; municipality names (``"Hjørring"``)
         are read as codes where the column holds codes.
-    start : int, str, pandas.Period or Timestamp
-        First treated period, of the same kind as ``time``.
+    start : int, str, pandas.Period, Timestamp or mapping
+        First treated period, of the same kind as ``time``. A mapping (or a
+        Series) of each treated group to its own first treated period gives
+        cohorts: ``D_it = 1`` from the unit's group's start on, and placebo
+        re-assignment hands the starts to the re-assigned groups along with
+        the treatment. With effects that differ between cohorts or grow over
+        time this pooled two-way estimate weighs them unevenly (and compares
+        later with earlier adopters); :func:`hjeval.staggered_did` gives the
+        cohort-by-period effects and their averages.
     group : str, optional
         Where treatment is assigned (default ``unit``); units must be nested in groups.
     cycle : str, optional
@@ -433,7 +440,7 @@ def did(
     return EffectResult(
         estimate=record.estimate, se=record.se, ci=(float(record.ci[0]), float(record.ci[1])),
         pvalue=float(record.pvalue), n_obs=design.n_obs, alpha=alpha, inference=record, method="did",
-        outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
+        outcome=outcome, treated=design.treated_label(), start=design.start_label(),
         comparison=design.comparison,
         other_terms=_other_terms(fit, outcome_.covariance, alpha),
         placebo=placebo_series(outcome_.placebo, target),

@@ -12,6 +12,7 @@ from scipy import stats
 
 from hjeval.cycle import CycleMethod
 from hjeval.design.panel import Comparison, Movers, PanelDesign
+from hjeval.engines import Data, Engine
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
     Inference,
@@ -31,14 +32,15 @@ __all__ = ["event_study"]
 
 
 def _bins(design: PanelDesign, window: tuple[int, int], bin_width: int, reference: int) -> tuple[np.ndarray, list[int]]:
-    """Relative-time bin of every period, endpoints accumulated, and the kept bins."""
+    """Relative-time bin of every period for each cohort (C, T), endpoints accumulated, and the kept bins."""
     lo, hi = window
     if not lo <= reference <= hi or reference >= 0:
         raise DataError(f"reference={reference} must be a pre-period bin inside window={window}")
     if bin_width < 1:
         raise DataError(f"bin_width must be a positive whole number, not {bin_width}")
-    binned = np.clip(np.floor_divide(design.relative_periods(), bin_width), lo, hi)
-    present = sorted(set(binned.tolist()))
+    binned = np.stack([np.clip(np.floor_divide(design.relative_periods(int(c)), bin_width), lo, hi)
+                       for c in design.cohort_codes()])
+    present = sorted(set(binned.ravel().tolist()))
     kept = [b for b in present if b != reference]
     if reference not in present:
         raise DataError(f"reference bin {reference} has no periods in the data")
@@ -48,11 +50,13 @@ def _bins(design: PanelDesign, window: tuple[int, int], bin_width: int, referenc
 
 
 def _profiles(binned: np.ndarray, kept: list[int]) -> np.ndarray:
-    return np.column_stack([(binned == b).astype(np.float64) for b in kept])
+    """Indicator profiles of the kept bins: (T, m) for one cohort, (C, T, m) for several."""
+    profiles = np.stack([(binned == b).astype(np.float64) for b in kept], axis=-1)
+    return profiles[0] if len(binned) == 1 else profiles
 
 
 def event_study(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -75,6 +79,8 @@ def event_study(
     draws: int = 999,
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
 ) -> EventStudyResult:
     """Effects by period relative to the start of treatment.
 
@@ -82,12 +88,21 @@ def event_study(
     Relative time is the calendar distance to the start (with 2012 missing
     from yearly data and a start in 2015, 2011 is -4). Relative periods are
     grouped into bins of ``bin_width`` periods (e.g. 12 for years on a monthly
-    panel); bins outside ``window`` are accumulated into the end bins.
+    panel); bins outside ``window`` are accumulated into the end bins. When
+    treated groups start apart (``start`` a mapping), each group's relative
+    time counts from its own start and ``b_r`` pools the cohorts at the same
+    relative time; with effects that differ between cohorts, earlier
+    cohorts' effects can leak into other periods' coefficients (Sun and
+    Abraham 2021), and :func:`hjeval.staggered_did` with
+    ``.aggregate("dynamic")`` is the robust alternative.
 
     Parameters
     ----------
     data, outcome, unit, time, treated, start, group, cycle, cycle_method, covariates, cluster, weights, comparison
         As in :func:`hjeval.did`.
+    engine, cycle_panel
+        As in :func:`hjeval.did`: a Parquet path is read out of core with
+        DuckDB by default, and ``cycle_panel`` is joined there.
     window : tuple of int, default (-4, 4)
         First and last relative bin shown; bins beyond are pooled into them.
     reference : int, default -1
@@ -139,7 +154,7 @@ def event_study(
     design, _ = prepare_design(
         data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
         cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers,
+        comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
     )
     binned, kept = _bins(design, window, bin_width, reference)
     fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
@@ -179,7 +194,7 @@ def event_study(
     return EventStudyResult(
         estimate=average.estimate, se=average.se, ci=(float(average.ci[0]), float(average.ci[1])),
         pvalue=float(average.pvalue), n_obs=design.n_obs, alpha=alpha, inference=average, method="event_study",
-        outcome=outcome, treated=design.treated_label(), start=design.period_labels[design.start],
+        outcome=outcome, treated=design.treated_label(), start=design.start_label(),
         comparison=design.comparison, table=table, reference=reference, bin_width=bin_width, pretrend=pretrend,
         pooled_ends=_pooled_ends(design, window, bin_width), period_records=tuple(per_period),
         placebo_errors=placebo_errors(result.placebo, targets[:-1], [r.estimate for r in per_period], kept),
@@ -188,7 +203,8 @@ def event_study(
 
 
 def _pooled_ends(design: PanelDesign, window: tuple[int, int], bin_width: int) -> tuple[bool, bool]:
-    relative = np.floor_divide(design.relative_periods(), bin_width)
+    relative = np.concatenate([np.floor_divide(design.relative_periods(int(c)), bin_width)
+                               for c in design.cohort_codes()])
     return bool((relative < window[0]).any()), bool((relative > window[1]).any())
 
 

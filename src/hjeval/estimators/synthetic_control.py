@@ -163,6 +163,11 @@ def wide_panel(
                               movers=movers)
     for warning in caught:
         warn_user(str(warning.message), warning.category)
+    if design.has_cohorts:
+        raise DataError(
+            f"{estimator} takes one start for all treated units, but start= gives them different starts; give one "
+            "start, or use hj.staggered_did for units adopting at different times"
+        )
     n_groups, n_periods = design.n_groups, design.n_periods
     if len(design.comparison_groups) < _MIN_DONORS:
         raise DataError(

@@ -30,22 +30,38 @@ from hjeval.errors import DataError
 __all__ = ["TwfeFit", "fit_twfe"]
 
 
+def _group_profiles(design: PanelDesign, cohort_profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Profiles with a zero profile appended (C + 1, T, m), and each group's index into them (G,)."""
+    c, t, m = cohort_profiles.shape
+    extended = np.concatenate([cohort_profiles, np.zeros((1, t, m))])
+    index = np.full(design.n_groups, c, dtype=np.intp)
+    index[design.treated_groups] = design.cohort_of_treated()
+    return extended, index
+
+
 class _DesignColumns:
     """Raw design columns on given rows, shape (p + 1, rows): treatment indicators, regressors, outcome."""
 
-    def __init__(self, design: PanelDesign, profiles: np.ndarray) -> None:
+    def __init__(self, design: PanelDesign, cohort_profiles: np.ndarray) -> None:
         self.design = design
-        self.profiles = profiles
+        self.single = cohort_profiles.shape[0] == 1
+        self.profiles = cohort_profiles[0]
         self.is_treated = np.zeros(design.n_groups, dtype=bool)
         self.is_treated[design.treated_groups] = True
+        self.extended, self.profile_of_group = _group_profiles(design, cohort_profiles)
 
     def __call__(self, rows: slice | np.ndarray) -> np.ndarray:
         design, m = self.design, self.profiles.shape[1]
         period = design.period[rows]
-        treated = self.is_treated[design.group[rows]]
         out = np.empty((m + design.regressors.shape[1] + 1, len(period)))
-        for j in range(m):
-            np.multiply(self.profiles[period, j], treated, out=out[j])
+        if self.single:
+            treated = self.is_treated[design.group[rows]]
+            for j in range(m):
+                np.multiply(self.profiles[period, j], treated, out=out[j])
+        else:
+            which = self.profile_of_group[design.group[rows]]
+            for j in range(m):
+                out[j] = self.extended[which, period, j]
         for j in range(design.regressors.shape[1]):
             out[m + j] = design.regressors[rows, j]
         out[-1] = design.y[rows]
@@ -72,7 +88,11 @@ class TwfeFit:
         Unit and period effects of the raw columns (treatment indicators,
         regressors, outcome), from which projected rows are recomputed.
     profiles : numpy.ndarray, shape (T, n_treat)
-        Period profile of each treatment indicator for a treated group.
+        Period profile of each treatment indicator for a treated group (of
+        the first cohort when treated groups start apart).
+    cohort_profiles : numpy.ndarray, shape (C, T, n_treat)
+        The profiles of each cohort (:meth:`PanelDesign.cohort_codes`); C is 1
+        when every treated group starts together.
     """
 
     design: PanelDesign
@@ -83,6 +103,7 @@ class TwfeFit:
     effects: ColumnEffects
     profiles: np.ndarray
     treat_names: tuple[str, ...]
+    cohort_profiles: np.ndarray
 
     @property
     def n_treat(self) -> int:
@@ -95,7 +116,7 @@ class TwfeFit:
         return (*self.treat_names, *self.design.regressor_names)
 
     def _projected(self) -> Iterator[ProjectedRows]:
-        return self.projector.projected_rows(_DesignColumns(self.design, self.profiles), self.effects)
+        return self.projector.projected_rows(_DesignColumns(self.design, self.cohort_profiles), self.effects)
 
     def _projected_matrix(self) -> np.ndarray:
         out = np.empty((self.design.n_obs, len(self.coef) + 1))
@@ -150,7 +171,7 @@ class TwfeFit:
     def residuals_at(self, rows: np.ndarray) -> np.ndarray:
         """Residuals of the given rows."""
         design, p = self.design, len(self.coef)
-        raw = _DesignColumns(design, self.profiles)(rows)
+        raw = _DesignColumns(design, self.cohort_profiles)(rows)
         tilde = raw - self.effects.alpha[design.unit[rows]].T - self.effects.lam[design.period[rows]].T
         return tilde[p] - self.coef @ tilde[:p]
 
@@ -179,7 +200,10 @@ class TwfeFit:
         Parameters
         ----------
         assignments : list of numpy.ndarray
-            Each an array of group codes given the treatment profiles.
+            Each an array of group codes given the treatment profiles; when
+            treated groups start apart, the k-th group takes the start (the
+            cohort profiles) of the k-th treated group, so a single group (as
+            the size model of the placebo test uses) takes the earliest start.
         outcome : numpy.ndarray, optional
             A projected row-level outcome to use instead of ``y_tilde``; it
             must be orthogonal to the fixed effects.
@@ -206,25 +230,28 @@ class TwfeFit:
             outcome_cells, x_outcome = cells[..., p + 1], x_e
         else:
             outcome_cells, x_outcome = cells[..., p], self.cross[:p, p]
-        own, v = proj.assignment_terms(self.profiles)
-        y_cells = outcome_cells @ self.profiles  # (G, m)
-        d_cells = np.einsum("gtj,tm->gmj", cells[..., :m], self.profiles)  # profile m against actual indicator j
         k = p - m
+        terms = []
+        for profiles in self.cohort_profiles:
+            own, v = proj.assignment_terms(profiles)
+            y_cells = outcome_cells @ profiles  # (G, m)
+            d_cells = np.einsum("gtj,tm->gmj", cells[..., :m], profiles)  # profile m against actual indicator j
+            r_cells = np.einsum("gtk,tm->gmk", cells[..., m:p], profiles) if k else None
+            terms.append((own, v, y_cells, d_cells, r_cells))
+        cohort = self.design.cohort_of_treated() if len(terms) > 1 else None
         if k:
-            r_cells = np.einsum("gtk,tm->gmk", cells[..., m:p], self.profiles)
             rr_inv = np.linalg.inv(self.gram[m:, m:])
             r_y = x_outcome[m:]
             r_d = self.gram[m:, :m]
         estimates = np.empty((len(assignments), m))
         slopes = np.empty((len(assignments), m, m))
         for s, groups in enumerate(assignments):
-            v_s = v[groups].sum(axis=0)
-            zz = own[groups].sum(axis=0) - v_s.T @ proj.solve_periods(v_s)
-            zy, zd = y_cells[groups].sum(axis=0), d_cells[groups].sum(axis=0)
+            own_s, v_s, zy, zd, zr = _assigned_sums(terms, groups, cohort)
+            zz = own_s - v_s.T @ proj.solve_periods(v_s)
             if k:
-                zr = r_cells[groups].sum(axis=0)
+                assert zr is not None
                 zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
-            if _degenerate(zz, own[groups].sum(axis=0)):
+            if _degenerate(zz, own_s):
                 estimates[s], slopes[s] = np.nan, np.nan
                 continue
             estimates[s] = np.linalg.solve(zz, zy)
@@ -246,8 +273,25 @@ class TwfeFit:
 
     def treatment_matrix(self) -> np.ndarray:
         """Treatment indicators per row."""
-        treated = np.isin(self.design.group, self.design.treated_groups)
-        return self.profiles[self.design.period] * treated[:, None]
+        extended, index = _group_profiles(self.design, self.cohort_profiles)
+        return extended[index[self.design.group], self.design.period]
+
+
+_Terms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _assigned_sums(
+    terms: list[_Terms], groups: np.ndarray, cohort: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per-group assignment terms summed over the assigned groups, each with its cohort's terms."""
+    if cohort is None:
+        own, v, y_cells, d_cells, r_cells = terms[0]
+        return (own[groups].sum(axis=0), v[groups].sum(axis=0), y_cells[groups].sum(axis=0),
+                d_cells[groups].sum(axis=0), None if r_cells is None else r_cells[groups].sum(axis=0))
+    parts = [[term[int(g)] if term is not None else None for term in terms[int(c)]]
+             for g, c in zip(groups, cohort[: len(groups)], strict=True)]
+    summed = [None if part[0] is None else np.sum(part, axis=0) for part in zip(*parts, strict=True)]
+    return summed[0], summed[1], summed[2], summed[3], summed[4]  # type: ignore[return-value]
 
 
 def _degenerate(projected: np.ndarray, raw: np.ndarray) -> bool:
@@ -276,10 +320,26 @@ def _check_collinearity(gram: np.ndarray, names: tuple[str, ...], raw_scale: np.
 
 
 def post_profile(design: PanelDesign) -> np.ndarray:
-    """The DiD profile: 1 from the start period on, shape (T, 1)."""
-    profile = np.zeros((design.n_periods, 1))
-    profile[design.start:] = 1.0
+    """The DiD profile of each cohort: 1 from its start period on, shape (C, T, 1)."""
+    cohorts = design.cohort_codes()
+    profile = np.zeros((len(cohorts), design.n_periods, 1))
+    for c, start in enumerate(cohorts):
+        profile[c, start:] = 1.0
     return profile
+
+
+def _cohort_profiles(design: PanelDesign, profiles: np.ndarray) -> np.ndarray:
+    """Profiles as (C, T, m), refusing one (T, m) profile for treated groups that start apart."""
+    if profiles.ndim == 2:
+        if design.has_cohorts:
+            raise DataError(
+                "this estimator takes one start for all treated groups, but start= gives the treated groups "
+                "different starts; give one start, or use hj.did, hj.event_study or hj.staggered_did"
+            )
+        return profiles[None]
+    if profiles.shape[0] != len(design.cohort_codes()):
+        raise ValueError(f"profiles for {profiles.shape[0]} cohorts, the design has {len(design.cohort_codes())}")
+    return profiles
 
 
 def fit_twfe(
@@ -293,9 +353,11 @@ def fit_twfe(
     Parameters
     ----------
     design : PanelDesign
-    profiles : numpy.ndarray, shape (T, m), optional
-        Period profiles of the treatment indicators ``D_j = 1{treated group} P_tj``;
-        default: one indicator from the start period on (a DiD).
+    profiles : numpy.ndarray, shape (T, m) or (C, T, m), optional
+        Period profiles of the treatment indicators ``D_j = 1{treated group} P_tj``,
+        one set per cohort (:meth:`PanelDesign.cohort_codes`) when treated
+        groups start apart; default: one indicator from each group's start
+        period on (a DiD).
     treat_names : tuple of str
         Names of the m indicators.
 
@@ -309,12 +371,14 @@ def fit_twfe(
         If a regressor is absorbed by the fixed effects or the regressors are
         collinear.
     """
-    profiles = post_profile(design) if profiles is None else np.asarray(profiles, dtype=np.float64)
+    cohort_profiles = _cohort_profiles(
+        design, post_profile(design) if profiles is None else np.asarray(profiles, dtype=np.float64)
+    )
     proj = TwoWayProjector.build(
         design.unit, design.period, group=design.group, weight=design.weight
     )
-    source = _DesignColumns(design, profiles)
-    p = profiles.shape[1] + design.regressors.shape[1]
+    source = _DesignColumns(design, cohort_profiles)
+    p = cohort_profiles.shape[2] + design.regressors.shape[1]
     effects = proj.effects_of(source, p + 1)
     mean = effects.total[:p] / proj.period_weight.sum()
     cross = np.zeros((p + 1, p + 1))
@@ -327,4 +391,4 @@ def fit_twfe(
     gram = cross[:p, :p]
     _check_collinearity(gram, (*treat_names, *design.regressor_names), raw_scale)
     coef = np.linalg.solve(gram, cross[:p, p])
-    return TwfeFit(design, proj, coef, gram, cross, effects, profiles, tuple(treat_names))
+    return TwfeFit(design, proj, coef, gram, cross, effects, cohort_profiles[0], tuple(treat_names), cohort_profiles)

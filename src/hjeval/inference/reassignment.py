@@ -93,6 +93,11 @@ class Reassignable:
         fit's residuals with ``sets[s]`` treated; None when the estimator has
         no residuals (then Conley-Taber is not offered and the size model is
         fitted on the placebo estimates).
+    ordered : bool
+        Whether a set's order matters: the treated groups start at different
+        times and the k-th group of a set takes the k-th treated group's
+        start. Random sets are then drawn in random order, so that starts are
+        re-assigned at random along with the groups.
     """
 
     coef: np.ndarray
@@ -104,6 +109,7 @@ class Reassignable:
     size_measure: SizeMeasure
     evaluate: Evaluate
     residual_errors: Callable[[list[np.ndarray]], np.ndarray] | None = None
+    ordered: bool = False
 
     @property
     def treated_size(self) -> float:
@@ -164,6 +170,8 @@ def _assignment_sets(problem: Reassignable, pool: np.ndarray, rng: np.random.Gen
         return [np.array([g]) for g in pool], True
     if len(pool) < k:
         raise DataError(f"{k} treated groups but only {len(pool)} groups to re-assign the treatment to")
+    if problem.ordered:
+        return [rng.choice(pool, size=k, replace=False) for _ in range(draws)], False
     return [np.sort(rng.choice(pool, size=k, replace=False)) for _ in range(draws)], False
 
 
