@@ -83,6 +83,17 @@ def test_cycle_panel_as_dataframe_and_default_engine(region: dict[str, object]) 
     assert got.pvalue == want.pvalue
 
 
+def test_event_study_on_the_dataset_equals_in_memory(region: dict[str, object]) -> None:
+    kwargs = dict(unit="person_id", group="municipality", time="month", treated=TREATED, start=START,
+                  cycle="unemployment_rate", window=(-3, 4), bin_width=12)
+    want = hj.event_study(region["memory"], "hours", **kwargs)
+    got = hj.event_study(region["folder"], "hours", engine="duckdb", cycle_panel=region["cycle_csv"], **kwargs)
+    pd.testing.assert_frame_equal(got.to_frame(), want.to_frame(), rtol=1e-10)
+    assert got.pretrend["pvalue"] == want.pretrend["pvalue"]
+    assert got.pvalue == want.pvalue
+    assert got.n_obs == want.n_obs
+
+
 def _small(seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = [(p, p % 24, y) for p in range(480) for y in range(2010, 2018) if rng.random() > 0.15]
