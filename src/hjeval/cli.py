@@ -10,6 +10,7 @@ Sub-commands
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,10 +21,34 @@ from hjeval.errors import DataError
 __all__ = ["main"]
 
 
+def _rows(text: str) -> int:
+    """The value of ``--rows``: a positive whole number (``200000000``, ``200_000_000`` or ``2e8``)."""
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value.is_integer()):
+            raise argparse.ArgumentTypeError(
+                f"not a whole number of person-months: {text!r} (give e.g. 200000000 or 2e8)"
+            ) from None
+        number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"not a positive number of person-months: {text!r} (give e.g. 200000000 or 2e8)"
+        )
+    return number
+
+
 def _synth(args: argparse.Namespace) -> int:
     from hjeval.synthetic import generate
 
-    paths = generate(Path(args.out), seed=args.seed, scale=args.scale, rollout=args.rollout)
+    if args.rows is not None and args.scale != "national":
+        raise DataError(f"--rows {args.rows} needs --scale national (the size of the whole country), "
+                        f"not --scale {args.scale}")
+    paths = generate(Path(args.out), seed=args.seed, scale=args.scale, rollout=args.rollout, rows=args.rows)
     for name, path in sorted(paths.items()):
         print(f"{name:<28} {path}")
     return 0
@@ -71,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", choices=("region", "national"), default="region",
         help="region: North Jutland at full size, the rest at 1/10 (default); "
         "national: about 10 million person-months",
+    )
+    synth.add_argument(
+        "--rows", type=_rows, default=None, metavar="N",
+        help="with --scale national: about N person-months (persons scaled from the national calibration, "
+        "simulated in blocks of bounded memory); the hours panel is then the Parquet dataset "
+        "OUT/hours_person_month/ partitioned by year (year=YYYY/part-KKKKK.parquet)",
     )
     synth.add_argument(
         "--rollout", choices=ROLLOUTS, default="hjorring",

@@ -13,26 +13,37 @@ bytes are the Parquet writer's library version string.
 adds ``adoption.csv`` (each municipality's cohort) and the ``staggered_rollout``
 entry of ``truth.json`` (:mod:`hjeval.synthetic.rollout`); municipalities that
 do not adopt get the same bytes as in the default world.
+
+``scale="national", rows=N`` scales the persons of every municipality so that
+the panel has ``N`` person-months in expectation and simulates each
+municipality in person blocks of bounded size (:mod:`hjeval.synthetic.blocks`,
+generators ``default_rng([seed, code, stream, block])``). The hours panel is
+then the Parquet dataset ``hours_person_month/`` partitioned by year
+(:mod:`hjeval.synthetic.dataset`); the cells, caseload and truth are summed
+block by block (:mod:`hjeval.synthetic.merge`), so memory does not grow with
+``N``. Without ``rows`` every municipality is one block, as it always was.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hjeval._files import sha256_of
 from hjeval.data.municipalities import MUNICIPALITIES, NORTH_JUTLAND
-from hjeval.data.schemas import BENEFIT_GROUPS, ORIGINS
 from hjeval.errors import DataError
+from hjeval.synthetic.blocks import BLOCK_ROWS, RowPlan, check_rows, expected_rows, plan_rows
 from hjeval.synthetic.cycle import LocalEconomy, local_economy, national_unemployment
+from hjeval.synthetic.dataset import PART_ROWS, PersonDataset, dataset_files, dataset_sha256
 from hjeval.synthetic.geography import (
     INCIDENCE,
     NATIONAL_PERSON_MONTHS,
@@ -42,8 +53,8 @@ from hjeval.synthetic.geography import (
     national_stock,
     sample_factors,
 )
-from hjeval.synthetic.ids import pseudonymise
 from hjeval.synthetic.mechanism import mechanism_truth
+from hjeval.synthetic.merge import dose_gram, merge_mechanism, merge_support
 from hjeval.synthetic.panel import GroupRows, simulate_group
 from hjeval.synthetic.params import (
     CASELOAD,
@@ -62,6 +73,7 @@ from hjeval.synthetic.params import (
     Rollout,
     month_index,
 )
+from hjeval.synthetic.person_rows import PERSON_SCHEMA, PersonRows
 from hjeval.synthetic.reform import effect_path, hjorring_caseload
 from hjeval.synthetic.rollout import RolloutSums, adoption_frame, rollout_truth
 from hjeval.synthetic.support import support_truth
@@ -75,7 +87,7 @@ from hjeval.synthetic.tables import (
     month_labels,
 )
 
-__all__ = ["DEFAULT_SEED", "FILE_NAMES", "ROLLOUT_FILE_NAMES", "generate"]
+__all__ = ["DEFAULT_SEED", "FILE_NAMES", "PERSON_SCHEMA", "ROLLOUT_FILE_NAMES", "ROWS_FILE_NAMES", "generate"]
 
 DEFAULT_SEED = 2015
 
@@ -91,55 +103,17 @@ FILE_NAMES: dict[str, str] = {
 ROLLOUT_FILE_NAMES: dict[str, str] = {"adoption": "adoption.csv"}
 """Files written in addition to :data:`FILE_NAMES` with ``rollout="staggered"``."""
 
+ROWS_FILE_NAMES: dict[str, str] = {"hours_person_month": "hours_person_month"}
+"""With ``rows=N``: the folder (a Parquet dataset partitioned by year) written in place of the file."""
+
 WINDOWS: dict[str, tuple[int, int]] = {
     "2014": (month_index(2014, 1), month_index(2014, 12)),
     "2015-01..2017-08": (month_index(2015, 1), month_index(2017, 8)),
     "2015-01..2019-12": (month_index(2015, 1), month_index(2019, 12)),
 }
 
-PERSON_SCHEMA = pa.schema(
-    [
-        ("person_id", pa.int64()),
-        ("municipality", pa.int16()),
-        ("month", pa.date32()),
-        ("hours", pa.float64()),
-        ("benefit_group", pa.string()),
-        ("sex", pa.string()),
-        ("age", pa.int16()),
-        ("origin", pa.string()),
-        ("interventions", pa.int16()),
-    ]
-)
-
 _STREAM_CYCLE = 0
 _STREAM_CASELOAD = 99
-
-
-def _labels(values: tuple[str, ...], codes: np.ndarray) -> pa.Array:
-    return pa.array(list(values), pa.string()).take(pa.array(codes, pa.int8()))
-
-
-def _person_table(seed: int, code: int, groups: list[GroupRows]) -> pa.Table:
-    ids = np.concatenate(
-        [pseudonymise(seed, code, g, rows.person) for g, rows in enumerate(groups)]
-    )
-    month = np.concatenate([rows.month for rows in groups])
-    order = np.lexsort((month, ids))
-    group = np.concatenate([np.full(rows.month.size, g, np.int8) for g, rows in enumerate(groups)])
-    female = np.concatenate([rows.female for rows in groups])
-    dates = (np.datetime64(f"{FIRST_YEAR}-01", "M") + month[order]).astype("datetime64[D]")
-    columns = [
-        pa.array(ids[order], pa.int64()),
-        pa.array(np.full(order.size, code, np.int16), pa.int16()),
-        pa.array(dates, pa.date32()),
-        pa.array(np.concatenate([rows.hours for rows in groups])[order], pa.float64()),
-        _labels(BENEFIT_GROUPS, group[order]),
-        _labels(("M", "F"), female[order].astype(np.int8)),
-        pa.array(np.concatenate([rows.age for rows in groups])[order], pa.int16()),
-        _labels(ORIGINS, np.concatenate([rows.origin for rows in groups])[order]),
-        pa.array(np.concatenate([rows.interventions for rows in groups])[order], pa.int16()),
-    ]
-    return pa.Table.from_arrays(columns, schema=PERSON_SCHEMA)
 
 
 def _mean_in(values: np.ndarray, month: np.ndarray, window: tuple[int, int]) -> tuple[float, int]:
@@ -151,38 +125,63 @@ def _yearly(total: float, count: int) -> float | None:
     return 12.0 * total / count if count else None
 
 
-def _effect_summary(rows: GroupRows, mask: np.ndarray | None = None) -> dict[str, Any]:
-    """True effect in hours a year: means of the per-person-month effect x 12."""
+EffectSums = dict[str, dict[str, tuple[float, int]]]
+"""Summary -> window or year -> (sum of the per-person-month true effect, person-months)."""
+
+_SUBGROUPS = (
+    "activity_ready_cash, interventions <= 1",
+    "activity_ready_cash, interventions >= 2",
+    "integration, women",
+    "integration, men",
+)
+
+
+def _effect_sums(rows: GroupRows, mask: np.ndarray | None = None) -> dict[str, tuple[float, int]]:
+    """Sums of the per-person-month true effect and person-months, by window and year."""
     keep = np.ones(rows.month.size, bool) if mask is None else mask
     effect, month = rows.true_effect[keep], rows.month[keep]
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[float, int]] = {}
     for name, window in WINDOWS.items():
-        if name == "2014":
-            continue
-        total, count = _mean_in(effect, month, window)
-        out[name] = _yearly(total, count)
-        out[f"{name} person_months"] = count
+        if name != "2014":
+            out[name] = _mean_in(effect, month, window)
     for year in range(2015, FIRST_YEAR + MONTHS // 12):
-        total, count = _mean_in(effect, month, (month_index(year, 1), month_index(year, 12)))
-        out[str(year)] = _yearly(total, count)
+        out[str(year)] = _mean_in(effect, month, (month_index(year, 1), month_index(year, 12)))
     return out
 
 
-def _hjorring_effects(groups: list[GroupRows]) -> dict[str, Any]:
+def _hjorring_effect_sums(groups: list[GroupRows]) -> EffectSums:
     by_name = {g.name: rows for g, rows in zip(GROUPS, groups, strict=True)}
-    out: dict[str, Any] = {name: _effect_summary(rows) for name, rows in by_name.items()}
+    out: EffectSums = {name: _effect_sums(rows) for name, rows in by_name.items()}
     active = by_name["activity_ready_cash"]
     integration = by_name["integration"]
-    out["subgroups"] = {
-        "activity_ready_cash, interventions <= 1": _effect_summary(
-            active, active.interventions <= 1
-        ),
-        "activity_ready_cash, interventions >= 2": _effect_summary(
-            active, active.interventions >= 2
-        ),
-        "integration, women": _effect_summary(integration, integration.female),
-        "integration, men": _effect_summary(integration, ~integration.female),
+    masks = (active.interventions <= 1, active.interventions >= 2, integration.female, ~integration.female)
+    for label, rows, mask in zip(_SUBGROUPS, (active, active, integration, integration), masks, strict=True):
+        out[label] = _effect_sums(rows, mask)
+    return out
+
+
+def _add_effect_sums(total: EffectSums | None, block: EffectSums) -> EffectSums:
+    if total is None:
+        return block
+    return {
+        name: {key: (total[name][key][0] + t, total[name][key][1] + n) for key, (t, n) in sums.items()}
+        for name, sums in block.items()
     }
+
+
+def _effect_summary(sums: Mapping[str, tuple[float, int]]) -> dict[str, Any]:
+    """True effect in hours a year: means of the per-person-month effect x 12."""
+    out: dict[str, Any] = {}
+    for name, (total, count) in sums.items():
+        out[name] = _yearly(total, count)
+        if name in WINDOWS:
+            out[f"{name} person_months"] = count
+    return out
+
+
+def _hjorring_effects(sums: EffectSums) -> dict[str, Any]:
+    out: dict[str, Any] = {name: _effect_summary(s) for name, s in sums.items() if name not in _SUBGROUPS}
+    out["subgroups"] = {label: _effect_summary(sums[label]) for label in _SUBGROUPS}
     return out
 
 
@@ -272,15 +271,25 @@ def _adoption(rollout: Rollout) -> dict[int, int]:
     return ROLLOUT.months() if rollout == "staggered" else {HJORRING: REFORM.start}
 
 
-def _simulate_municipality(
-    seed: int, code: int, national: np.ndarray, stock: float, start: int | None
-) -> tuple[LocalEconomy, list[GroupRows]]:
-    econ = local_economy(
-        code, POPULATION[code], national, np.random.default_rng([seed, code, _STREAM_CYCLE])
-    )
-    groups = [
+def _economies(seed: int, national: np.ndarray) -> dict[int, LocalEconomy]:
+    """Every municipality's local economy (its own generator, independent of the persons)."""
+    return {
+        code: local_economy(code, POPULATION[code], national, np.random.default_rng([seed, code, _STREAM_CYCLE]))
+        for code in sorted(MUNICIPALITIES)
+    }
+
+
+def _simulate_block(
+    seed: int, code: int, econ: LocalEconomy, stock: float, start: int | None, block: int | None
+) -> list[GroupRows]:
+    """The groups of one person block of a municipality (``block=None``: the municipality in one piece)."""
+
+    def rng(stream: int) -> np.random.Generator:
+        return np.random.default_rng([seed, code, stream] if block is None else [seed, code, stream, block])
+
+    return [
         simulate_group(
-            np.random.default_rng([seed, code, 1 + g]),
+            rng(1 + g),
             group,
             econ,
             stock * group.stock_share,
@@ -289,48 +298,97 @@ def _simulate_municipality(
         )
         for g, group in enumerate(GROUPS)
     ]
-    return econ, groups
 
 
-def _collect(
+def _plus(total: np.ndarray | None, block: np.ndarray) -> np.ndarray:
+    return block if total is None else total + block
+
+
+@dataclass
+class _Municipality:
+    """One municipality's sums over its person blocks (the blocks' rows are not kept)."""
+
+    rows: int = 0
+    persons: dict[str, np.ndarray] = field(default_factory=dict)
+    hours: dict[str, np.ndarray] = field(default_factory=dict)
+    rollout: list[np.ndarray] = field(default_factory=list)
+    effects: EffectSums | None = None
+    support: list[dict[str, Any]] = field(default_factory=list)
+    mechanism: list[dict[str, Any]] = field(default_factory=list)
+    grams: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+
+def _collect_block(
     collector: _Collector,
+    sums: _Municipality,
     code: int,
     econ: LocalEconomy,
     groups: list[GroupRows],
-    factor: float,
-    stock: float,
     adopter: bool,
+    blocked: bool,
 ) -> None:
+    """Add one person block to the municipality's sums and the truth's (``blocked``: one of several)."""
     treated = code == HJORRING
     for group, rows in zip(GROUPS, groups, strict=True):
         collector.rows_by_group[group.name] += rows.month.size
+        sums.rows += rows.month.size
+        sums.persons[group.name] = _plus(sums.persons.get(group.name), np.bincount(rows.month, minlength=MONTHS))
+        sums.hours[group.name] = _plus(sums.hours.get(group.name), np.bincount(rows.month, rows.hours, MONTHS))
         if treated:
             collector.hjorring_durations.add(group.name, rows)
         elif not adopter:
             collector.comparison_durations.add(group.name, rows)
     active = groups[0]
-    collector.rollout.add(code, active.month, active.true_effect, active.expected_hours)
+    block = RolloutSums()
+    block.add(code, active.month, active.true_effect, active.expected_hours)
+    arrays = [block.count[code], block.effect[code], block.expected[code]]
+    sums.rollout = arrays if not sums.rollout else [a + b for a, b in zip(sums.rollout, arrays, strict=True)]
     if treated:
-        collector.hjorring_effects = _hjorring_effects(groups)
+        sums.effects = _add_effect_sums(sums.effects, _hjorring_effect_sums(groups))
         collector.hjorring_hours.add(active)
-        collector.hjorring_support = support_truth(econ, groups)
-        collector.hjorring_mechanism = mechanism_truth(groups)
+        with warnings.catch_warnings():
+            if blocked:  # a small block may lack spells in a window: its NaN means get no weight when merged
+                warnings.simplefilter("ignore", RuntimeWarning)
+            sums.support.append(support_truth(econ, groups))
+        sums.mechanism.append(mechanism_truth(groups))
+        sums.grams.append({g.name: dose_gram(rows) for g, rows in zip(GROUPS, groups, strict=True)})
     elif not adopter:
         collector.comparison_hours.add(active)
         if code in NORTH_JUTLAND:
             collector.north_jutland_hours.add(active)
+
+
+def _collect_municipality(
+    collector: _Collector,
+    sums: _Municipality,
+    code: int,
+    econ: LocalEconomy,
+    factor: float,
+    stock: float,
+    plan: RowPlan | None,
+) -> None:
+    """Close a municipality: its truth entries from the sums over its blocks."""
+    collector.rollout.count[code], collector.rollout.effect[code], collector.rollout.expected[code] = sums.rollout
+    if code == HJORRING and sums.effects is not None:
+        collector.hjorring_effects = _hjorring_effects(sums.effects)
+        collector.hjorring_support = merge_support(sums.support)
+        collector.hjorring_mechanism = merge_mechanism(sums.mechanism, sums.grams)
     collector.municipalities[str(code)] = {
         "name": MUNICIPALITIES[code][0],
         "population": POPULATION[code],
         "incidence": INCIDENCE.get(code, 1.0),
         "national_stock_per_month": stock,
         "sample_factor": factor,
-        "rows": int(sum(rows.month.size for rows in groups)),
+        "rows": sums.rows,
         "unemployment_level": econ.level,
         "unemployment_sensitivity": econ.sensitivity,
         "hours_level": econ.hours_level,
         "exit_level": econ.exit_level,
     }
+    if plan is not None:
+        collector.municipalities[str(code)].update(
+            {"expected_rows": plan.expected[code], "person_blocks": plan.blocks[code]}
+        )
 
 
 def _naive_did(collector: _Collector) -> dict[str, float | None]:
@@ -385,11 +443,49 @@ def _truth(
     files: Mapping[str, Path],
     adoption: Mapping[int, int],
     rollout: Rollout,
+    plan: RowPlan | None = None,
+    dataset: PersonDataset | None = None,
 ) -> dict[str, Any]:
     truth = _base_truth(collector, seed=seed, scale=scale, factors=factors, national=national, files=files)
     if rollout == "staggered":
         truth["staggered_rollout"] = {"rollout": rollout, **rollout_truth(collector.rollout, adoption)}
+    if plan is not None:
+        truth["rows"].update(_rows_truth(plan))
+    if dataset is not None:
+        truth["hours_person_month_dataset"] = _dataset_truth(dataset)
     return truth
+
+
+def _rows_truth(plan: RowPlan) -> dict[str, Any]:
+    return {
+        "target": plan.rows,
+        "expected": float(sum(plan.expected.values())),
+        "person_multiplier": plan.multiplier,
+        "person_blocks": int(sum(plan.blocks.values())),
+        "block_rows": plan.block_rows,
+        "definition": "rows=N: every municipality's persons are the national calibration's times "
+        "person_multiplier = N / (expected person-months at the national calibration), so the panel has N "
+        "person-months in expectation (expected: the generator's exact expectation given the local "
+        "economies); the effects per person and every parameter are those of the national scale, counts "
+        "scale with the multiplier. A municipality is simulated in person_blocks independent blocks of at "
+        "most block_rows expected person-months each (its municipalities entry: person_blocks, "
+        "expected_rows)",
+    }
+
+
+def _dataset_truth(dataset: PersonDataset) -> dict[str, Any]:
+    return {
+        "layout": "hive partitioning by year: year=YYYY/part-KKKKK.parquet, one row group per file, rows "
+        "of each file sorted by person_id and month; part K holds whole person blocks (all their years)",
+        "files": len(dataset_files(dataset.root)),
+        "parts": dataset.parts,
+        "part_rows": dataset.part_rows,
+        "largest_part_rows": dataset.largest_part,
+    }
+
+
+def _sha256(path: Path) -> str:
+    return dataset_sha256(path) if path.is_dir() else sha256_of(path)
 
 
 def _base_truth(
@@ -470,7 +566,7 @@ def _base_truth(
             "the cash-benefit amount",
         },
         **collector.hjorring_mechanism,
-        "sha256": {name: sha256_of(path) for name, path in sorted(files.items())},
+        "sha256": {name: _sha256(path) for name, path in sorted(files.items())},
     }
 
 
@@ -478,7 +574,9 @@ def _write_csv(frame: pd.DataFrame, path: Path, decimals: int) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
 
 
-def _check_arguments(seed: object, scale: object, rollout: object = "hjorring") -> int:
+def _check_arguments(
+    seed: object, scale: object, rollout: object = "hjorring", rows: object = None
+) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
         raise DataError(f"seed must be a non-negative integer, not {seed!r}")
     if scale not in ("region", "national"):
@@ -488,6 +586,12 @@ def _check_arguments(seed: object, scale: object, rollout: object = "hjorring") 
             f"rollout must be one of {list(ROLLOUTS)}, not {rollout!r}; use 'hjorring' (the default: "
             "Hjørring alone adopts in 2015-01) or 'staggered' (cohorts adopting in 2015, 2017 and 2018)"
         )
+    if rows is not None:
+        check_rows(rows)
+        if scale != "national":
+            raise DataError(
+                f"rows={rows!r} needs scale='national' (the size of the whole country), not scale={scale!r}"
+            )
     return int(seed)
 
 
@@ -497,6 +601,7 @@ def generate(
     seed: int = DEFAULT_SEED,
     scale: Scale = "region",
     rollout: Rollout = "hjorring",
+    rows: int | None = None,
 ) -> dict[str, Path]:
     """Write the calibrated synthetic panels and their truth to ``out_dir``.
 
@@ -505,7 +610,8 @@ def generate(
     out_dir : str or path-like
         Folder to write into (created when missing; files are overwritten).
     seed : int, default DEFAULT_SEED
-        Non-negative random seed. The same seed and scale give byte-identical files.
+        Non-negative random seed. The same seed, scale and rows give
+        byte-identical files (apart from the Parquet writer's version string).
     scale : {"region", "national"}, default "region"
         ``"national"``: about 10 million person-months in all 98 municipalities.
         ``"region"``: North Jutland at national size, the other 87
@@ -520,18 +626,31 @@ def generate(
         (true ATT(g,t) and its aggregations, see
         :mod:`hjeval.synthetic.rollout`). Municipalities that do not adopt
         get the same rows as with ``"hjorring"``.
+    rows : int, optional
+        With ``scale="national"``: the number of person-months to simulate
+        (in expectation; the realised number differs by about
+        ``sqrt(41 * rows)``, see :mod:`hjeval.synthetic.blocks`). Every
+        municipality's persons are scaled by ``rows`` / the national
+        calibration's expected rows; effects per person are unchanged. The
+        hours panel is written as the Parquet dataset
+        ``hours_person_month/`` partitioned by year
+        (:mod:`hjeval.synthetic.dataset`), and memory stays bounded whatever
+        ``rows`` is. None (the default): the files as always.
 
     Returns
     -------
     dict of str to pathlib.Path
-        ``hours_person_month`` (Parquet), ``hours_municipality_month``,
-        ``caseload``, ``cycle``, ``costs`` (CSV) and ``truth`` (JSON); with
-        ``rollout="staggered"`` also ``adoption`` (CSV).
+        ``hours_person_month`` (Parquet; with ``rows`` the dataset's folder),
+        ``hours_municipality_month``, ``caseload``, ``cycle``, ``costs`` (CSV)
+        and ``truth`` (JSON); with ``rollout="staggered"`` also ``adoption``
+        (CSV).
 
     Raises
     ------
     DataError
-        For a negative or non-integer seed, an unknown scale or rollout.
+        For a negative or non-integer seed, an unknown scale or rollout, a
+        ``rows`` that is not a positive integer, or ``rows`` with the region
+        scale.
 
     Examples
     --------
@@ -545,11 +664,61 @@ def generate(
     >>> from hjeval.synthetic import ROLLOUT_FILE_NAMES
     >>> ROLLOUT_FILE_NAMES  # written in addition with rollout="staggered"
     {'adoption': 'adoption.csv'}
+    >>> try:
+    ...     generate(tempfile.mkdtemp(), scale="national", rows=0)
+    ... except ValueError as err:
+    ...     print(err)
+    rows must be a positive whole number of person-months (e.g. 200000000), not 0
+    >>> ROWS_FILE_NAMES  # with rows=N: a folder partitioned by year in place of the file
+    {'hours_person_month': 'hours_person_month'}
     """
-    seed = _check_arguments(seed, scale, rollout)
+    seed = _check_arguments(seed, scale, rollout, rows)
     return _generate(
-        Path(out_dir), seed=seed, scale=scale, factors=sample_factors(scale), rollout=rollout
+        Path(out_dir), seed=seed, scale=scale, factors=sample_factors(scale), rollout=rollout,
+        rows=None if rows is None else int(rows),
     )
+
+
+class _Sink(Protocol):
+    def add(self, rows: PersonRows) -> None: ...
+
+
+class _ParquetFile:
+    """The hours panel as one Parquet file: a row group per call, sorted by person id and month."""
+
+    def __init__(self, writer: pq.ParquetWriter) -> None:
+        self.writer = writer
+
+    def add(self, rows: PersonRows) -> None:
+        table = rows.take(rows.by_person_and_month()).to_table()
+        self.writer.write_table(table, row_group_size=max(1, table.num_rows))
+
+
+@contextmanager
+def _person_sink(path: Path, *, dataset: bool, part_rows: int) -> Iterator[_Sink]:
+    if dataset:
+        with PersonDataset(path, part_rows=part_rows) as parts:
+            yield parts
+    else:
+        with pq.ParquetWriter(path, PERSON_SCHEMA, compression="zstd") as writer:
+            yield _ParquetFile(writer)
+
+
+def _plan(
+    rows: int | None,
+    economies: Mapping[int, LocalEconomy],
+    stocks: Mapping[int, float],
+    factors: Mapping[int, float],
+    adoption: Mapping[int, int],
+    block_rows: int,
+) -> RowPlan | None:
+    if rows is None:
+        return None
+    national = {
+        code: expected_rows(economies[code], stocks[code] * float(factors[code]), adoption.get(code))
+        for code in sorted(MUNICIPALITIES)
+    }
+    return plan_rows(rows, national, block_rows=block_rows)
 
 
 def _generate(
@@ -559,38 +728,49 @@ def _generate(
     scale: str,
     factors: Mapping[int, float],
     rollout: Rollout = "hjorring",
+    rows: int | None = None,
+    block_rows: int = BLOCK_ROWS,
+    part_rows: int = PART_ROWS,
 ) -> dict[str, Path]:
-    """Generate with explicit sample factors (every municipality must have one)."""
+    """Generate with explicit sample factors (every municipality must have one).
+
+    With ``rows``, ``block_rows`` bounds the expected rows of a person block
+    and ``part_rows`` the rows gathered before a part of the dataset is
+    written (tests make them small to exercise several blocks and parts).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = {**FILE_NAMES, **(ROLLOUT_FILE_NAMES if rollout == "staggered" else {})}
+    names = {
+        **FILE_NAMES,
+        **(ROLLOUT_FILE_NAMES if rollout == "staggered" else {}),
+        **(ROWS_FILE_NAMES if rows is not None else {}),
+    }
     paths = {name: out_dir / file for name, file in names.items()}
     adoption = _adoption(rollout)
     national = national_unemployment(np.random.default_rng([seed, _STREAM_CYCLE]))
     stocks = national_stock()
+    economies = _economies(seed, national)
+    plan = _plan(rows, economies, stocks, factors, adoption, block_rows)
     collector = _Collector()
     cells, caseloads, cycles = [], [], []
-    with pq.ParquetWriter(
-        paths["hours_person_month"], PERSON_SCHEMA, compression="zstd"
-    ) as writer:
+    with _person_sink(paths["hours_person_month"], dataset=plan is not None, part_rows=part_rows) as sink:
         for code in sorted(MUNICIPALITIES):
             factor = float(factors[code])
-            econ, groups = _simulate_municipality(
-                seed, code, national, stocks[code] * factor, adoption.get(code)
-            )
-            table = _person_table(seed, code, groups)
-            writer.write_table(table, row_group_size=max(1, table.num_rows))
-            persons = {
-                g.name: np.bincount(rows.month, minlength=MONTHS)
-                for g, rows in zip(GROUPS, groups, strict=True)
-            }
-            hours = {
-                g.name: np.bincount(rows.month, rows.hours, MONTHS)
-                for g, rows in zip(GROUPS, groups, strict=True)
-            }
-            cells.append(cell_rows(code, persons, hours))
+            econ = economies[code]
+            sums = _Municipality()
+            blocks = 1 if plan is None else plan.blocks[code]
+            stock = stocks[code] * factor * (1.0 if plan is None else plan.multiplier / blocks)
+            for block in range(blocks):
+                index = None if plan is None else block
+                groups = _simulate_block(seed, code, econ, stock, adoption.get(code), index)
+                rows_of_block = PersonRows.of_groups(seed, code, groups, index)
+                _collect_block(collector, sums, code, econ, groups, code in adoption, blocks > 1)
+                del groups  # before the sink may sort and write a part
+                sink.add(rows_of_block)
+                del rows_of_block
+            cells.append(cell_rows(code, sums.persons, sums.hours))
             columns, levels = caseload_rows(
                 code,
-                persons,
+                sums.persons,
                 factor,
                 np.random.default_rng([seed, code, _STREAM_CASELOAD]),
                 start=adoption.get(code),
@@ -598,7 +778,7 @@ def _generate(
             caseloads.append(columns)
             collector.caseload_levels[str(code)] = levels
             cycles.append(cycle_rows(econ))
-            _collect(collector, code, econ, groups, factor, stocks[code], code in adoption)
+            _collect_municipality(collector, sums, code, econ, factor, stocks[code], plan)
     _write_csv(concat_columns(cells), paths["hours_municipality_month"], 2)
     _write_csv(concat_columns(caseloads), paths["caseload"], 3)
     _write_csv(concat_columns(cycles), paths["cycle"], 3)
@@ -615,6 +795,8 @@ def _generate(
         files=data_files,
         adoption=adoption,
         rollout=rollout,
+        plan=plan,
+        dataset=sink if isinstance(sink, PersonDataset) else None,
     )
     paths["truth"].write_text(
         json.dumps(_jsonable(truth), sort_keys=True, indent=2, ensure_ascii=False) + "\n",
