@@ -149,8 +149,6 @@ def test_bad_input_names_path_column_and_fix(tmp_path: Path, region: dict[str, o
         hj.did(region["folder"], "hours", cycle="unemployment_rate", **kwargs)
     with pytest.raises(DataError, match=r"engine='spark' is not one of \['pandas', 'duckdb', 'dask'\]"):
         hj.did(region["folder"], "hours", engine="spark", **kwargs)  # type: ignore[arg-type]
-    with pytest.raises(DataError, match=r"engine='dask' is not built yet.*'duckdb'.*'pandas'"):
-        hj.did(region["folder"], "hours", engine="dask", **kwargs)
     partial = region["cycle"][region["cycle"]["municipality"] != 851]
     with pytest.raises(DataError, match=r"cycle_panel does not cover \d+ rows .* e.g. \(851, "):
         hj.did(region["folder"], "hours", cycle="unemployment_rate", cycle_panel=partial, **kwargs)

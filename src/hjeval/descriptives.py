@@ -10,11 +10,18 @@ rounds, suppresses or draws; :mod:`hjeval.plots` draws these tables.
 The comparison series pools the comparison municipalities: its numbers are
 ratios of totals over the whole pool (person-month weighted means, cases per
 caseworker of the pool), not averages of municipal averages.
+
+:func:`outcome_by_period` also reads the person rows from a Parquet dataset:
+with ``engine="duckdb"`` (the default for a path) DuckDB groups them out of
+core into one cell per series and period (:mod:`hjeval.engines.duckdb_person_cells`),
+and the table is made from those cells as it is from the cells of a pandas
+group-by.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
@@ -22,8 +29,12 @@ import pandas as pd
 
 from hjeval.data.municipalities import comparison_pool
 from hjeval.design.panel import Comparison, as_list, require_columns
+from hjeval.engines import Data, Engine
+from hjeval.engines.duckdb_person_cells import outcome_cells, repeated_keys
+from hjeval.engines.duckdb_rows import open_rows
+from hjeval.engines.in_memory import naming, read_columns, row_engine
 from hjeval.errors import DataError, format_rows
-from hjeval.periods import parse_period, parse_periods
+from hjeval.periods import parse_period, parse_periods, period_lookup
 from hjeval.results.effect import EffectResult
 
 __all__ = ["Frequency", "caseload_by_period", "outcome_by_period"]
@@ -123,20 +134,125 @@ def _cycle_term(result: EffectResult, cycle: str | None) -> tuple[str, float]:
     return cycle, coefficient
 
 
-def _result_start(result: EffectResult, periods: pd.Series, time: str) -> pd.Period:
+def _result_start(result: EffectResult, dtype: pd.PeriodDtype, time: str) -> pd.Period:
     try:
         start = parse_period(result.start)
     except DataError as err:
         raise DataError(f"the result's start {result.start!r} is not a period: {err}") from err
-    if pd.PeriodDtype(start.freq) != periods.dtype:
+    if pd.PeriodDtype(start.freq) != dtype:
         raise DataError(
-            f"the result's start {start} is a {start.freqstr} period but column {time!r} holds {periods.dtype} values"
+            f"the result's start {start} is a {start.freqstr} period but column {time!r} holds {dtype} values"
         )
     return start
 
 
+@dataclass(frozen=True)
+class _OutcomeCells:
+    """The person rows grouped: what the outcome table is made of, whichever engine grouped them.
+
+    ``cells`` has one row per series and (reported) period: ``series, period,
+    persons, person_months, periods, y`` (the outcome's sum) and ``c`` (the
+    cycle's sum, with a cycle); ``by_period`` (with a cycle) one row per
+    series and data period: ``series, source_period, person_months, c``.
+    """
+
+    cells: pd.DataFrame
+    by_period: pd.DataFrame | None
+    dtype: pd.PeriodDtype
+    treated: list[object]
+    pool: str
+
+
+def _cells_in_memory(data: pd.DataFrame, *, outcome: str, unit: str, group: str, time: str, treated: object,
+                     comparison: Comparison, cycle: str | None, frequency: Frequency) -> _OutcomeCells:
+    """Check the rows and group them with pandas."""
+    require_columns(data, {"outcome": outcome, "unit": unit, "group": group, "time": time})
+    if cycle is not None:
+        require_columns(data, {"cycle": cycle})
+    value_columns = [outcome] + ([cycle] if cycle else [])
+    _no_missing(data, [unit, group, time, *value_columns])
+    _numeric(data, value_columns)
+    series, treated_labels, pool_name = _series_of(data[group], treated, comparison)
+    periods = parse_periods(data[time], column=time)
+    duplicated = pd.DataFrame({"u": data[unit].to_numpy(), "t": periods.array.asi8}).duplicated().to_numpy()
+    if duplicated.any():
+        raise DataError(
+            f"columns {unit!r} and {time!r}: a person has more than one row in a period in "
+            f"{format_rows(list(np.flatnonzero(duplicated)))} (0-based positions); aggregate them first"
+        )
+    frame = pd.DataFrame({
+        "series": series.to_numpy(),
+        "period": _aggregate_periods(periods, frequency).array,
+        "source_period": periods.array,
+        "unit": data[unit].to_numpy(),
+        "y": data[outcome].to_numpy(dtype=np.float64),
+    })
+    if cycle is not None:
+        frame["c"] = data[cycle].to_numpy(dtype=np.float64)
+    frame = frame[frame["series"] != ""]
+    grouped = frame.groupby(["series", "period"], sort=True)
+    cells = pd.DataFrame({
+        "persons": grouped["unit"].nunique(),
+        "person_months": grouped.size(),
+        "periods": grouped["source_period"].nunique(),
+        "y": grouped["y"].sum(),
+        **({"c": grouped["c"].sum()} if cycle is not None else {}),
+    }).reset_index()
+    by_period = None
+    if cycle is not None:
+        fine = frame.groupby(["series", "source_period"], sort=True)
+        by_period = pd.DataFrame({"person_months": fine.size(), "c": fine["c"].sum()}).reset_index()
+    return _OutcomeCells(cells, by_period, periods.dtype, treated_labels, pool_name)
+
+
+def _cells_on_duckdb(data: Data, *, outcome: str, unit: str, group: str, time: str, treated: object,
+                     comparison: Comparison, cycle: str | None, frequency: Frequency) -> _OutcomeCells:
+    """The same checks and cells with DuckDB, out of core: only the cells come back."""
+    value_columns = [outcome] + ([cycle] if cycle else [])
+    roles = {"outcome": outcome, "unit": unit, "group": group, "time": time}
+    with open_rows(data, [unit, group, time, *value_columns], roles) as rows:
+        if cycle is not None:
+            rows.require({"cycle": cycle})
+        rows.refuse_missing([("unit", unit), ("group", group), ("time", time), ("outcome", outcome),
+                             *([("cycle", cycle)] if cycle else [])], shown=[unit, time], fix="drop or fill them first")
+        rows.refuse_types([("outcome", outcome), *([("cycle", cycle)] if cycle else [])])
+        groups = rows.distinct(group)
+        with naming(data, whole=False):
+            series, treated_labels, pool_name = _series_of(groups.values.rename(group), treated, comparison)
+        times = rows.distinct(time)
+        try:
+            periods = parse_periods(times.values, column=time, source=rows.name)
+        except DataError as err:
+            bad = period_lookup(times.values)[1]
+            if not bad:
+                raise
+            shown = rows.rows_with(time, times.raw.filter(np.asarray(times.values.isin(bad))), [unit])
+            raise DataError(f"{err}; e.g. {shown}") from err
+        codes = np.asarray(periods.array.asi8, dtype=np.int64)
+        extra, shown = repeated_keys(rows, [unit, time], mapped={time: (times, codes)})
+        if extra:
+            raise DataError(f"{rows.name}: columns {unit!r} and {time!r}: a person has more than one row in a period "
+                            f"({extra} extra rows), e.g. {shown}; aggregate them first")
+        reported = _aggregate_periods(periods, frequency)
+        cells, fine = outcome_cells(
+            rows, unit=unit, group=group, time=time, labels=series.to_numpy(dtype=str), groups=groups,
+            times=times, periods=codes, buckets=np.asarray(reported.array.asi8, dtype=np.int64),
+            values=value_columns, by_period=cycle is not None,
+        )
+    sums = {"s0": "y", "s1": "c"}
+    cells = cells.rename(columns={"label": "series", "rows": "person_months", **sums})
+    cells["period"] = pd.PeriodIndex.from_ordinals(cells.pop("bucket"), freq=reported.dtype.freq).array
+    by_period = None
+    if fine is not None:
+        by_period = fine.rename(columns={"label": "series", "rows": "person_months", "s1": "c"})
+        by_period["source_period"] = pd.PeriodIndex.from_ordinals(by_period.pop("period"),
+                                                                  freq=periods.dtype.freq).array
+        by_period = by_period[["series", "source_period", "person_months", "c"]]
+    return _OutcomeCells(cells, by_period, periods.dtype, treated_labels, pool_name)
+
+
 def outcome_by_period(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     *,
     unit: str,
@@ -147,13 +263,16 @@ def outcome_by_period(
     adjust: EffectResult | None = None,
     cycle: str | None = None,
     frequency: Frequency = "period",
+    engine: Engine | None = None,
 ) -> pd.DataFrame:
     """Mean outcome per person-month over time, treated vs comparison municipalities.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Person-period panel: one row per person (``unit``) and period (``time``).
+    data : pandas.DataFrame or path
+        Person-period panel: one row per person (``unit``) and period
+        (``time``); or the path of a Parquet dataset of such rows (a file, or
+        a folder of files such as one partitioned by year).
     outcome : str
         Outcome column, e.g. monthly hours worked.
     unit, group, time : str
@@ -175,6 +294,11 @@ def outcome_by_period(
         ``"year"`` aggregates periods into calendar years: the mean is still
         per person-month (times 12 gives a year's worth), ``persons`` counts
         distinct persons in the year.
+    engine : {"pandas", "duckdb"}, optional
+        Where the rows are grouped: ``"pandas"`` in memory (the default for a
+        DataFrame; a path is read whole), ``"duckdb"`` out of core (the
+        default for a path): DuckDB groups the rows into one cell per series
+        and period and only those cells come back. Both give the same table.
 
     Returns
     -------
@@ -242,60 +366,66 @@ def outcome_by_period(
     2015-01    treated        2              2   8.0
     2014-12 comparison        1              1   3.0
     2015-01 comparison        1              1   3.0
+
+    The same rows as a Parquet file, grouped by DuckDB:
+
+    >>> import tempfile
+    >>> path = f"{tempfile.mkdtemp()}/panel.parquet"
+    >>> panel.to_parquet(path)
+    >>> outcome_by_period(path, "hours", unit="person", group="municipality", time="month",
+    ...                   treated=860).equals(table)
+    True
     """
     _check_frequency(frequency)
-    require_columns(data, {"outcome": outcome, "unit": unit, "group": group, "time": time})
+    chosen = row_engine(data, engine, function="outcome_by_period")
+    if isinstance(data, pd.DataFrame):
+        require_columns(data, {"outcome": outcome, "unit": unit, "group": group, "time": time})
     if adjust is not None and adjust.outcome != outcome:
         raise DataError(
             f"adjust= was estimated for outcome {adjust.outcome!r}, not {outcome!r}: its cycle coefficient "
             "is in another outcome's units"
         )
     cycle_name, coefficient = _cycle_term(adjust, cycle) if adjust is not None else (None, 0.0)
-    if cycle_name is not None:
-        require_columns(data, {"cycle": cycle_name})
-    value_columns = [outcome] + ([cycle_name] if cycle_name else [])
-    _no_missing(data, [unit, group, time, *value_columns])
-    _numeric(data, value_columns)
-    series, treated_labels, pool_name = _series_of(data[group], treated, comparison)
-    periods = parse_periods(data[time], column=time)
-    duplicated = pd.DataFrame({"u": data[unit].to_numpy(), "t": periods.array.asi8}).duplicated().to_numpy()
-    if duplicated.any():
-        raise DataError(
-            f"columns {unit!r} and {time!r}: a person has more than one row in a period in "
-            f"{format_rows(list(np.flatnonzero(duplicated)))} (0-based positions); aggregate them first"
-        )
-    frame = pd.DataFrame({
-        "series": series.to_numpy(),
-        "period": _aggregate_periods(periods, frequency).array,
-        "source_period": periods.array,
-        "unit": data[unit].to_numpy(),
-        "y": data[outcome].to_numpy(dtype=np.float64),
-    })
-    if cycle_name is not None:
-        frame["c"] = data[cycle_name].to_numpy(dtype=np.float64)
-    frame = frame[frame["series"] != ""]
-    grouped = frame.groupby(["series", "period"], sort=True)
+    roles = dict(outcome=outcome, unit=unit, group=group, time=time, treated=treated, comparison=comparison,
+                 cycle=cycle_name, frequency=frequency)
+    if chosen == "duckdb":
+        grouped = _cells_on_duckdb(data, **roles)  # type: ignore[arg-type]
+    else:
+        rows = data if isinstance(data, pd.DataFrame) else read_columns(
+            data, {"outcome": outcome, "unit": unit, "group": group, "time": time, "cycle": cycle_name})
+        with naming(data):
+            grouped = _cells_in_memory(rows, **roles)  # type: ignore[arg-type]
+    return _outcome_table(grouped, outcome=outcome, time=time, frequency=frequency, adjust=adjust,
+                          cycle=cycle_name, coefficient=coefficient)
+
+
+def _outcome_table(grouped: _OutcomeCells, *, outcome: str, time: str, frequency: Frequency,
+                   adjust: EffectResult | None, cycle: str | None, coefficient: float) -> pd.DataFrame:
+    """The outcome table from the cells (see :func:`outcome_by_period`)."""
+    cells = grouped.cells.set_index(["series", "period"])
+    size = cells["person_months"]
     table = pd.DataFrame({
-        "persons": grouped["unit"].nunique(),
-        "person_months": grouped.size(),
-        "periods": grouped["source_period"].nunique(),
-        "mean": grouped["y"].sum() / grouped.size(),
+        "persons": cells["persons"],
+        "person_months": size,
+        "periods": cells["periods"],
+        "mean": cells["y"] / size,
     })
-    attrs: dict[str, object] = {"outcome": outcome, "treated": _treated_attr(treated_labels),
-                                "comparison": pool_name, "frequency": frequency}
-    if adjust is not None and cycle_name is not None:
-        start = _result_start(adjust, periods, time)
-        before = frame["source_period"] < start
+    attrs: dict[str, object] = {"outcome": outcome, "treated": _treated_attr(grouped.treated),
+                                "comparison": grouped.pool, "frequency": frequency}
+    if adjust is not None and cycle is not None and grouped.by_period is not None:
+        start = _result_start(adjust, grouped.dtype, time)
+        by_period = grouped.by_period
+        before = (by_period["source_period"] < start).to_numpy()
         reference: dict[str, float] = {}
         for name in SERIES:
-            pre = frame.loc[before & (frame["series"] == name), "c"]
-            if pre.empty:
+            pre = by_period[before & (by_period["series"] == name).to_numpy()]
+            if not pre["person_months"].sum():
                 raise DataError(f"the {name} series has no rows before the result's start {start}")
-            reference[name] = float(pre.mean())
-        table["cycle_mean"] = grouped["c"].sum() / grouped.size()
+            reference[name] = float(pre["c"].sum() / pre["person_months"].sum())
+        table["cycle_mean"] = cells["c"] / size
         offset = table.index.get_level_values("series").map(reference).to_numpy(dtype=np.float64)
         table["adjusted_mean"] = table["mean"] - coefficient * (table["cycle_mean"] - offset)
-        attrs.update(start=start, cycle=cycle_name, cycle_coefficient=coefficient, cycle_reference=reference)
+        attrs.update(start=start, cycle=cycle, cycle_coefficient=coefficient, cycle_reference=reference)
     table = table.reset_index()
     table["series"] = pd.Categorical(table["series"], categories=list(SERIES))
     table = table.sort_values(["series", "period"], kind="stable").reset_index(drop=True)

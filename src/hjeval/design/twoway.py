@@ -47,7 +47,8 @@ import scipy.linalg
 from hjeval.design.rows import CHUNK_VALUES, is_nondecreasing, row_slices
 from hjeval.errors import DataError
 
-__all__ = ["ColumnEffects", "ColumnSource", "ProjectedRows", "TwoWayProjector", "weighted"]
+__all__ = ["ColumnEffects", "ColumnSource", "ProjectedRows", "TwoWayProjector", "run_blocks", "run_cover",
+           "weighted"]
 
 _MAX_RUN_PAIRS_PER_ROW = 1.0
 """Run pairs (sum over units of runs squared) per row up to which blocks are built from runs."""
@@ -470,6 +471,68 @@ class TwoWayProjector:
             period_weight, cell_weight.reshape(n_groups, n_periods), blocks, factor, starts, dense, runs,
         )
 
+    @classmethod
+    def from_cells(cls, cell_weight: np.ndarray, blocks: np.ndarray, *, n_units: int) -> TwoWayProjector:
+        """A projector for cell-constant columns, from the cell weights and the per-group blocks alone.
+
+        What :meth:`cell_period_effects`, :meth:`cell_gram`,
+        :meth:`assignment_terms` and :meth:`solve_periods` need is the weight
+        ``W_gt`` of every (group, period) cell and the blocks
+        ``M_g = sum_{i in g} w_i w_i' / W_i``; a group-by over the rows gives
+        both (see :func:`run_blocks`), so the rows need not be held. The
+        projector has no rows: its row-level methods (``residualize``,
+        ``effects_of``, ``cell_sums``) see none.
+
+        Parameters
+        ----------
+        cell_weight : numpy.ndarray, shape (G, T)
+            Weight (rows, or the weight sum) of every cell.
+        blocks : numpy.ndarray, shape (G, T, T)
+        n_units : int
+            Units (persons) behind the blocks, for the record.
+
+        Returns
+        -------
+        TwoWayProjector
+
+        Raises
+        ------
+        DataError
+            If a period has no weight or the design is not connected.
+
+        Examples
+        --------
+        Two units, each its own group, observed in periods 0-1 and 0-2:
+
+        >>> import numpy as np
+        >>> weight = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0]])
+        >>> blocks = np.stack([np.outer(w, w) / w.sum() for w in weight])
+        >>> proj = TwoWayProjector.from_cells(weight, blocks, n_units=2)
+        >>> rows = TwoWayProjector.build(np.array([0, 0, 1, 1, 1]), np.array([0, 1, 0, 1, 2]),
+        ...                              group=np.array([0, 0, 1, 1, 1]))
+        >>> z = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])[:, :, None]
+        >>> bool(np.allclose(proj.cell_gram(z), rows.cell_gram(z)))
+        True
+        """
+        weight = np.asarray(cell_weight, dtype=np.float64)
+        n_groups, n_periods = weight.shape
+        period_weight = weight.sum(axis=0)
+        if np.any(period_weight <= 0):
+            raise DataError("every unit and period needs positive total weight")
+        system = np.diag(period_weight) - blocks.sum(axis=0)
+        try:
+            factor = scipy.linalg.cho_factor(system[1:, 1:])
+        except np.linalg.LinAlgError as err:
+            raise DataError(
+                "the unit and period fixed effects are not connected: some periods share "
+                "no unit with the rest, so effects cannot be separated"
+            ) from err
+        no_rows = np.zeros(0, dtype=np.int32)
+        return cls(
+            no_rows, no_rows, no_rows, None, int(n_units), n_periods, n_groups, no_rows, np.zeros(0),
+            period_weight, weight, blocks, factor,
+        )
+
     def _chunks(self, columns: int) -> Iterator[_Chunk]:
         for rows in row_slices(len(self.unit), columns):
             period = self.period[rows].astype(np.intp)
@@ -706,6 +769,74 @@ class TwoWayProjector:
         b_z = weighted_z.sum(axis=0)
         c_z = (self.blocks @ z).sum(axis=0)
         return raw - block - b_z.T @ lam_u + c_z.T @ lam_u
+
+
+def _run_table(
+    group: np.ndarray, first: np.ndarray, last: np.ndarray, value: np.ndarray, n_groups: int, n_periods: int
+) -> np.ndarray:
+    """``value`` summed into a (G, T, T) table at (group, first, last)."""
+    at = group.astype(np.intp) * (n_periods * n_periods) + first.astype(np.intp) * n_periods + last
+    return np.bincount(at, weights=value, minlength=n_groups * n_periods * n_periods).reshape(
+        n_groups, n_periods, n_periods
+    )
+
+
+def run_blocks(
+    group: np.ndarray, first: np.ndarray, last: np.ndarray, value: np.ndarray, n_groups: int, n_periods: int, *,
+    several: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Per-group blocks ``M_g = sum_{i in g} v_i w_i w_i'`` of units observed in runs of consecutive periods.
+
+    A unit with constant row weight ``c_i`` and ``n_i`` rows has ``w_i w_i' / W_i
+    = v_i w_i w_i'`` with ``v_i = c_i / n_i`` and ``w_i`` its 0/1 indicator
+    of periods. Over one run ``a..b`` that is a square, summed for all runs
+    at once by cumulative sums; a unit with several runs adds the rectangles
+    between its different runs.
+
+    Parameters
+    ----------
+    group, first, last, value : numpy.ndarray
+        One entry per run (runs alike may come summed): the unit's group, the
+        run's first and last period code and the unit's ``v_i``.
+    n_groups, n_periods : int
+    several : tuple of numpy.ndarray, optional
+        The units with two or more runs, for the rectangles: ``first_run``
+        (U + 1, each unit's first run in ``cell``), ``cell`` (``first * T +
+        last`` of every run of these units), their groups and their ``v_i``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (G, T, T)
+
+    Examples
+    --------
+    One unit of group 0 observed in periods 0 and 2 (two runs, v = 1/2):
+
+    >>> blocks = run_blocks(np.array([0, 0]), np.array([0, 2]), np.array([0, 2]), np.array([0.5, 0.5]), 1, 3,
+    ...                     several=(np.array([0, 2]), np.array([0, 8]), np.array([0]), np.array([0.5])))
+    >>> (blocks[0] * 2).tolist()
+    [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]]
+    """
+    cover = _cover(_run_table(group, first, last, value, n_groups, n_periods))
+    blocks = np.triu(cover)
+    blocks += np.swapaxes(np.triu(cover, 1), 1, 2)
+    if several is not None and np.any(np.diff(several[0]) >= 2):
+        blocks += _gap_rectangles(*several, n_periods, n_groups)
+    return blocks
+
+
+def run_cover(
+    group: np.ndarray, first: np.ndarray, last: np.ndarray, value: np.ndarray, n_groups: int, n_periods: int
+) -> np.ndarray:
+    """Sum of the values of the runs that cover each period, per group, shape (G, T).
+
+    Examples
+    --------
+    >>> run_cover(np.array([0, 0]), np.array([0, 1]), np.array([1, 2]), np.array([1.0, 10.0]), 1, 3).tolist()
+    [[1.0, 11.0, 10.0]]
+    """
+    table = _cover(_run_table(group, first, last, value, n_groups, n_periods))
+    return np.diagonal(table, axis1=1, axis2=2).copy()
 
 
 def _group_of_unit(

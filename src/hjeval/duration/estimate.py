@@ -23,8 +23,10 @@ from hjeval._version import __version__
 from hjeval.duration.cox import common_log_hazard_ratio, phreg_log_hazard_ratio
 from hjeval.duration.results import DurationDidResult, TimeOnSupport
 from hjeval.duration.sample import ROLES, WINDOWS, DurationSample, Window, build_sample
-from hjeval.duration.spells import WEEKS_PER_MONTH, month_label
+from hjeval.duration.spells import WEEKS_PER_MONTH, OnEngine, month_label
 from hjeval.duration.survival import kaplan_meier, median, median_ci, restricted_mean, restricted_mean_se, risk_set
+from hjeval.engines import Data, Engine
+from hjeval.engines.in_memory import row_engine
 from hjeval.errors import DataError
 from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
 from hjeval.inference.record import InferenceMethod, InferenceOptions, InferenceRecord
@@ -169,7 +171,7 @@ def _tables(sample: DurationSample, tau: float, alpha: float, min_persons: int,
 
 
 def time_on_support(
-    data: pd.DataFrame,
+    data: Data,
     unit: str,
     group: str,
     time: str,
@@ -186,6 +188,7 @@ def time_on_support(
     by_municipality: bool = False,
     alpha: float = 0.05,
     min_persons: int = 5,
+    engine: Engine | None = None,
 ) -> TimeOnSupport:
     """Weeks on public support of spells starting before and after the start.
 
@@ -202,8 +205,10 @@ def time_on_support(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Person-month rows, a row a month on the benefit (not changed).
+    data : pandas.DataFrame or path
+        Person-month rows, a row a month on the benefit (not changed), or the
+        path of a Parquet dataset of them (a file, or a folder of files such
+        as one partitioned by year).
     unit, group, time : str
         Columns of the person, the municipality and the month.
     treated : label or list of labels
@@ -234,6 +239,11 @@ def time_on_support(
     min_persons : int, default 5
         Disclosure threshold: rows resting on fewer persons are shown as NaN
         (and counted in ``suppressed_cells``); curves stop where fewer are at risk.
+    engine : {"pandas", "duckdb"}, optional
+        Where the spells are built (see :func:`benefit_spells`): ``"pandas"``
+        in memory (the default for a DataFrame; a path is read whole),
+        ``"duckdb"`` out of core (the default for a path). The estimates
+        start from the spells and do not depend on the engine.
 
     Returns
     -------
@@ -267,13 +277,23 @@ def time_on_support(
     >>> tos = time_on_support(panel, "person_id", "municipality", "month", treated=0, start="2015-01")
     >>> tos.to_frame()[["role", "window", "spells"]].values.tolist()[:2]
     [['treated', 'before', 156], ['treated', 'after', 137]]
+
+    The same rows as a Parquet file, with the spells built by DuckDB:
+
+    >>> import tempfile
+    >>> path = f"{tempfile.mkdtemp()}/rows.parquet"
+    >>> panel.to_parquet(path)
+    >>> time_on_support(path, "person_id", "municipality", "month", treated=0, start="2015-01").to_frame().equals(
+    ...     tos.to_frame())
+    True
     """
     alpha = _check_alpha(alpha)
     min_persons = _check_min_persons(min_persons)
     if not isinstance(by_municipality, bool):
         raise DataError(f"by_municipality must be True or False, not {by_municipality!r}")
-    sample = build_sample(data, unit=unit, group=group, time=time, treated=treated, start=start, benefit=benefit,
-                          gap_months=gap_months, before=before, after=after, comparison=comparison,
+    rows = OnEngine(data, row_engine(data, engine, function="time_on_support"))
+    sample = build_sample(rows, unit=unit, group=group, time=time, treated=treated, start=start,
+                          benefit=benefit, gap_months=gap_months, before=before, after=after, comparison=comparison,
                           observed=observed, one_treated=False)
     tau, rule = _horizon(sample, horizon, min_persons)
     table, curves, suppressed = _tables(sample, tau, alpha, min_persons, by_municipality)
@@ -362,7 +382,7 @@ def _placebo_series(sample: PlaceboSample | None, target: Target, j: int, name: 
 
 
 def duration_did(
-    data: pd.DataFrame,
+    data: Data,
     unit: str,
     group: str,
     time: str,
@@ -382,6 +402,7 @@ def duration_did(
     draws: int = 999,
     size_correction: bool = True,
     min_persons: int = 5,
+    engine: Engine | None = None,
 ) -> DurationDidResult:
     """The reform's effect on time on support: a difference in differences of restricted mean weeks.
 
@@ -420,6 +441,9 @@ def duration_did(
     min_persons : int, default 5
         Disclosure threshold for the windows table and curves; the treated
         municipality must have at least this many persons in each window.
+    engine : {"pandas", "duckdb"}, optional
+        As :func:`time_on_support`: ``"pandas"`` is the default for a
+        DataFrame, ``"duckdb"`` (spells built out of core) for a path.
 
     Returns
     -------
@@ -468,8 +492,9 @@ def duration_did(
     alpha = _check_alpha(alpha)
     min_persons = _check_min_persons(min_persons)
     options = InferenceOptions(inference, alpha=alpha, seed=seed, draws=draws, size_correction=size_correction)
-    sample = build_sample(data, unit=unit, group=group, time=time, treated=treated, start=start, benefit=benefit,
-                          gap_months=gap_months, before=before, after=after, comparison=comparison,
+    rows = OnEngine(data, row_engine(data, engine, function="duration_did"))
+    sample = build_sample(rows, unit=unit, group=group, time=time, treated=treated, start=start,
+                          benefit=benefit, gap_months=gap_months, before=before, after=after, comparison=comparison,
                           observed=observed, one_treated=True)
     for w, window in enumerate(WINDOWS):
         persons = int(sample.role_persons_at_risk[0, w, 0])

@@ -11,6 +11,12 @@ is, are not sorted again).
 Spells still running when the data end are right-censored, and spells already
 running when the data begin are left-truncated: both are flagged, never
 treated as complete.
+
+The rows may also be the path of a Parquet dataset (a file, or a folder such
+as one partitioned by year): with ``engine="duckdb"`` (the default for a
+path) DuckDB builds the spells out of core with window functions
+(:mod:`hjeval.engines.duckdb_spells`), with the same checks, and hands back
+the same spells; ``engine="pandas"`` reads the columns whole.
 """
 
 from __future__ import annotations
@@ -22,10 +28,16 @@ import numpy as np
 import pandas as pd
 
 from hjeval.design.panel import require_columns, where
+from hjeval.engines import Data, Engine
+from hjeval.engines.duckdb_person_cells import repeated_keys
+from hjeval.engines.duckdb_rows import Distinct, DuckRows, open_rows
+from hjeval.engines.duckdb_spells import spell_runs
+from hjeval.engines.in_memory import naming, read_columns, row_engine
 from hjeval.errors import DataError
 from hjeval.periods import parse_period, parse_periods
 
-__all__ = ["WEEKS_PER_MONTH", "SpellArrays", "benefit_spells", "build_spells", "month_label", "month_ordinal"]
+__all__ = ["WEEKS_PER_MONTH", "OnEngine", "SpellArrays", "benefit_spells", "build_spells", "month_label",
+           "month_ordinal"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 """Weeks in a month of spell duration (a year of 52 weeks over 12 months)."""
@@ -104,6 +116,23 @@ class SpellArrays:
         return self.months - self.right_censored.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class OnEngine:
+    """Person-month rows (a DataFrame or a Parquet path) with the engine to build their spells on.
+
+    What :func:`build_spells` takes in place of the rows, for callers that
+    pass the rows on without an ``engine`` argument of their own.
+
+    Examples
+    --------
+    >>> OnEngine("registers/hours/", "duckdb").engine
+    'duckdb'
+    """
+
+    data: Data
+    engine: Engine | None = None
+
+
 def month_ordinal(value: object, argument: str) -> int:
     """The monthly period ordinal of ``value`` (``"2015-01"``, a Period or Timestamp).
 
@@ -171,7 +200,7 @@ def _observed(observed: tuple[object, object] | None, months: np.ndarray) -> tup
 
 
 def build_spells(
-    data: pd.DataFrame,
+    data: Data | OnEngine,
     *,
     unit: str,
     group: str,
@@ -179,17 +208,54 @@ def build_spells(
     benefit: str | None = None,
     gap_months: int = 0,
     observed: tuple[object, object] | None = None,
+    engine: Engine | None = None,
 ) -> SpellArrays:
     """Spells as arrays, without person ids (see :func:`benefit_spells`).
+
+    ``data`` may also be an :class:`OnEngine`, which carries the engine.
 
     Raises
     ------
     DataError
         As :func:`benefit_spells`.
     """
+    return _build(data, unit=unit, group=group, time=time, benefit=benefit, gap_months=gap_months,
+                  observed=observed, engine=engine)[0]
+
+
+def _build(
+    data: Data | OnEngine, *, unit: str, group: str, time: str, benefit: str | None, gap_months: int,
+    observed: tuple[object, object] | None, engine: Engine | None, values: bool = False,
+) -> tuple[SpellArrays, dict[str, pd.Series]]:
+    """The spells and, with ``values``, the ``unit``, ``group`` and ``benefit`` values of each spell's first row."""
     gap = _check_gap(gap_months)
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame of person-month rows, not {type(data).__name__}")
+    if isinstance(data, OnEngine):
+        engine = engine if engine is not None else data.engine
+        data = data.data
+    chosen = row_engine(data, engine, function="benefit_spells")
+    if chosen == "duckdb":
+        spells, found = _on_duckdb(data, unit=unit, group=group, time=time, benefit=benefit, gap=gap,
+                                   observed=observed)
+        if found is not None or not values or not isinstance(data, pd.DataFrame):
+            return spells, found or {}
+        rows = data  # a DataFrame: its own values
+    else:
+        rows = data if isinstance(data, pd.DataFrame) else read_columns(
+            data, {"unit": unit, "group": group, "time": time, "benefit": benefit})
+        with naming(data):
+            spells = _in_memory(rows, unit=unit, group=group, time=time, benefit=benefit, gap=gap,
+                                observed=observed)
+    if not values:
+        return spells, {}
+    columns = [c for c in dict.fromkeys((unit, group, benefit)) if c is not None]
+    return spells, {c: rows[c].iloc[spells.first_row].reset_index(drop=True) for c in columns}
+
+
+def _in_memory(
+    data: pd.DataFrame, *, unit: str, group: str, time: str, benefit: str | None, gap: int,
+    observed: tuple[object, object] | None,
+) -> SpellArrays:
+    """The spells of rows in memory: integer keys sorted once, runs found by their breaks."""
     require_columns(data, {"unit": unit, "group": group, "time": time, "benefit": benefit})
     if len(data) == 0:
         raise DataError("data has no rows: there are no spells to build")
@@ -271,6 +337,88 @@ def build_spells(
     return spells
 
 
+def _on_duckdb(
+    data: Data, *, unit: str, group: str, time: str, benefit: str | None, gap: int,
+    observed: tuple[object, object] | None,
+) -> tuple[SpellArrays, dict[str, pd.Series] | None]:
+    """The spells built by DuckDB, with the same checks as in memory (the first-row values for a path)."""
+    roles = [("unit", unit), ("group", group), ("time", time)] + ([("benefit", benefit)] if benefit else [])
+    with open_rows(data, [c for _, c in roles], dict(roles)) as rows:
+        n_rows = rows.count()
+        if n_rows == 0:
+            raise DataError(f"{rows.name} has no rows: there are no spells to build")
+        rows.refuse_missing(roles, shown=[unit, time], fix="fill them in or drop those rows")
+        times = rows.distinct(time)
+        month = _distinct_months(rows, times, time, shown=[unit])
+        data_start, data_end = _observed(observed, month)
+        outside = (month < data_start) | (month > data_end)
+        if outside.any():
+            shown = rows.rows_with(time, times.raw.filter(outside), [unit])
+            raise DataError(f"{rows.name}: column {time!r} (time) has months outside observed={observed!r} in "
+                            f"{int(times.rows[outside].sum())} rows, e.g. {shown}")
+        keys = [unit, benefit, time] if benefit is not None else [unit, time]
+        extra, shown = repeated_keys(rows, keys, mapped={time: (times, month)})
+        if extra and benefit is not None:
+            raise DataError(
+                f"{rows.name}: {extra} rows repeat a ({unit}, {benefit}, {time}) triple, e.g. {shown}: a person has "
+                f"at most one row per benefit and month; drop the duplicates (e.g. "
+                f"data.drop_duplicates([{unit!r}, {benefit!r}, {time!r}]))"
+            )
+        group_labels = _sorted_labels(rows.distinct(group).values)
+        benefit_labels = _sorted_labels(rows.distinct(benefit).values) if benefit is not None else (None,)
+        runs = spell_runs(rows, unit=unit, group=group, time=time, benefit=benefit, months=times, codes=month,
+                          gap=gap, merge=bool(extra))
+    person = np.unique(runs["person_pos"].to_numpy(), return_inverse=True)[1].astype(np.int64)
+    benefits = (pd.Index(benefit_labels).get_indexer(runs["b"]) if benefit is not None
+                else np.zeros(len(runs), dtype=np.int64)).astype(np.int64)
+    first = runs["first"].to_numpy(dtype=np.int64)
+    order = np.lexsort((first, benefits, person))
+    runs = runs.iloc[order].reset_index(drop=True)
+    first, last = first[order], runs["last"].to_numpy(dtype=np.int64)
+    spells = SpellArrays(
+        person=person[order],
+        group=pd.Index(group_labels).get_indexer(runs["g"]).astype(np.int64),
+        benefit=benefits[order],
+        first=first,
+        last=last,
+        months_on_benefit=runs["months_on"].to_numpy(dtype=np.int64),
+        left_truncated=first <= data_start + gap,
+        right_censored=last >= data_end - gap,
+        moved=runs["moved"].to_numpy(dtype=bool),
+        first_row=runs["first_pos"].to_numpy(dtype=np.int64),
+        group_labels=group_labels,
+        benefit_labels=benefit_labels,
+        data_start=data_start,
+        data_end=data_end,
+        gap_months=gap,
+        n_rows=n_rows,
+        merged_rows=extra if benefit is None else 0,
+    )
+    if isinstance(data, pd.DataFrame):
+        return spells, None
+    found = {unit: runs["u"], group: runs["g"], **({benefit: runs["b"]} if benefit is not None else {})}
+    return spells, {c: v.rename(c) for c, v in found.items()}
+
+
+def _sorted_labels(values: pd.Series) -> tuple[object, ...]:
+    """The labels of the codes ``pandas.factorize(column, sort=True)`` gives, from the column's distinct values."""
+    return tuple(pd.Index(pd.factorize(values, sort=True)[1]).tolist())
+
+
+def _distinct_months(rows: DuckRows, times: Distinct, time: str, *, shown: list[str]) -> np.ndarray:
+    """Month ordinals of the distinct time values, read as in memory; errors name the dataset's rows."""
+    try:
+        return _month_codes(pd.DataFrame({time: times.values}), time)
+    except DataError as err:
+        bad = np.zeros(len(times.values), dtype=bool)
+        for i in range(len(bad)):
+            try:
+                _month_codes(pd.DataFrame({time: times.values.iloc[[i]]}), time)
+            except DataError:
+                bad[i] = True
+        raise rows.restate(err, rows.rows_with(time, times.raw.filter(bad if bad.any() else ~bad), shown)) from err
+
+
 def month_label(ordinal: int) -> pd.Period:
     """The monthly Period of an ordinal.
 
@@ -283,7 +431,7 @@ def month_label(ordinal: int) -> pd.Period:
 
 
 def benefit_spells(
-    data: pd.DataFrame,
+    data: Data,
     *,
     unit: str,
     group: str,
@@ -291,6 +439,7 @@ def benefit_spells(
     benefit: str | None = None,
     gap_months: int = 0,
     observed: tuple[object, object] | None = None,
+    engine: Engine | None = None,
 ) -> pd.DataFrame:
     """One row per benefit spell, from person-month rows.
 
@@ -303,8 +452,11 @@ def benefit_spells(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Person-month rows, in any order; it is not changed.
+    data : pandas.DataFrame or path
+        Person-month rows, in any order; it is not changed. Or the path of a
+        Parquet dataset of such rows: one file, or a folder of files (at any
+        depth, ``key=value`` folders such as ``year=2015/`` read as partition
+        columns), in the order of their sorted paths.
     unit, group, time : str
         Columns of the person id, the municipality and the month (a monthly
         Period, a datetime or a month spelling such as ``"2015-01"``).
@@ -319,6 +471,11 @@ def benefit_spells(
     observed : (first month, last month), optional
         The months the data cover (default: the first and last month in the
         data). Censoring and truncation are judged against these months.
+    engine : {"pandas", "duckdb"}, optional
+        Where the rows are read: ``"pandas"`` in memory (the default for a
+        DataFrame; a path is read whole), ``"duckdb"`` out of core (the
+        default for a path): DuckDB builds the spells with window functions
+        and hands back only the spell table, the same table as in memory.
 
     Returns
     -------
@@ -344,7 +501,8 @@ def benefit_spells(
     DataError
         A missing column, missing values, months that are not months or lie
         outside ``observed``, or (with ``benefit=``) a repeated person, benefit
-        and month, naming the column and the rows by their index labels.
+        and month, naming the column and the rows by their index labels (for
+        a path: the path, and the rows by file and row number).
 
     Examples
     --------
@@ -360,16 +518,20 @@ def benefit_spells(
     ([True, False, False], [False, True, False])
     >>> benefit_spells(rows, unit="person_id", group="municipality", time="month", gap_months=2)["months"].tolist()
     [5, 2]
+
+    The same rows as a Parquet dataset, read out of core:
+
+    >>> import tempfile
+    >>> path = f"{tempfile.mkdtemp()}/rows.parquet"
+    >>> rows.to_parquet(path)
+    >>> benefit_spells(path, unit="person_id", group="municipality", time="month").equals(spells)
+    True
     """
-    spells = build_spells(data, unit=unit, group=group, time=time, benefit=benefit,
-                          gap_months=gap_months, observed=observed)
-
-    def first_values(column: str) -> pd.Series:
-        return data[column].iloc[spells.first_row].reset_index(drop=True)
-
-    columns: dict[str, object] = {unit: first_values(unit), group: first_values(group)}
+    spells, first_values = _build(data, unit=unit, group=group, time=time, benefit=benefit,
+                                  gap_months=gap_months, observed=observed, engine=engine, values=True)
+    columns: dict[str, object] = {unit: first_values[unit], group: first_values[group]}
     if benefit is not None:
-        columns[benefit] = first_values(benefit)
+        columns[benefit] = first_values[benefit]
     months = spells.months
     columns.update({
         "first_month": pd.PeriodIndex.from_ordinals(spells.first, freq="M").array,

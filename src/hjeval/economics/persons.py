@@ -10,6 +10,11 @@ when a cycle series is given. An effect of ``b`` on that scale in a year is
 on support in each period of that year: summed over the year's periods and
 divided by the periods in a year, full-time persons off support. The
 placebo re-assignments of the event study go through the same arithmetic.
+
+The person rows may be the path of a Parquet dataset: with ``engine="duckdb"``
+(the default for a path) DuckDB counts the distinct persons per municipality
+and period out of core (:mod:`hjeval.engines.duckdb_person_cells`), and the stock
+panel is made from those counts as it is from the counts of a pandas group-by.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ from hjeval.data.combine import attach
 from hjeval.data.schemas import BENEFIT_GROUPS
 from hjeval.design.panel import Comparison, as_list, resolve_labels
 from hjeval.economics._checks import BenefitGroup, Language, check_option, numeric_column, where
+from hjeval.engines import Data, Engine
+from hjeval.engines.duckdb_person_cells import distinct_persons, repeated_keys, value_cells
+from hjeval.engines.duckdb_rows import DuckRows, open_rows
+from hjeval.engines.in_memory import naming, read_columns, row_engine
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.event_study import event_study
 from hjeval.periods import parse_period, parse_periods
@@ -192,11 +201,37 @@ class _Stock:
     chosen: str | None
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """The rows counted: persons on support per (group, period), whichever engine counted them."""
+
+    counts: pd.Series
+    groups: Any
+    span: tuple[pd.Period, pd.Period]
+    start: pd.Period
+    periods_per_year: int
+    rows_counted: int
+    chosen: str | None
+    cycle: pd.Series | None
+
+
 def _frequency(start: pd.Period) -> int:
     code = start.freqstr.split("-")[0]
     if code not in _PERIODS_PER_YEAR:
         raise DataError(f"start={start}: the time periods must be months, quarters or years, not {start.freqstr}")
     return _PERIODS_PER_YEAR[code]
+
+
+def _start(start: object, dtype: object, time: str) -> tuple[pd.Period, int]:
+    """The start as a period of the data's kind, and the periods in a year."""
+    try:
+        first = parse_period(start)
+    except DataError as err:
+        raise DataError(f"start={start!r} is not a period: {err}") from err
+    if getattr(dtype, "freq", None) != first.freq:
+        raise DataError(f"start={start!r} is a {first.freqstr} period but column {time!r} holds {dtype} "
+                        "values; give start in the same kind")
+    return first, _frequency(first)
 
 
 def _rows(data: pd.DataFrame, benefit_group: BenefitGroup | None, columns: list[str]) -> tuple[pd.DataFrame,
@@ -205,15 +240,34 @@ def _rows(data: pd.DataFrame, benefit_group: BenefitGroup | None, columns: list[
         chosen = None
         if "benefit_group" in data.columns:
             found = pd.unique(data["benefit_group"].dropna().astype(object))
-            chosen = str(found[0]) if len(found) == 1 and str(found[0]) in BENEFIT_GROUPS else None
+            chosen = _only_group(found)
         return data[columns], chosen
     if "benefit_group" not in data.columns:
-        raise DataError(f"data: column 'benefit_group' not found, so benefit_group={benefit_group!r} cannot be "
-                        f"chosen; the data has {list(data.columns)}; leave benefit_group out to count every row")
+        raise DataError(_no_benefit_column(benefit_group, list(data.columns)))
     mask = (data["benefit_group"].astype(object) == benefit_group).to_numpy()
     if not mask.any():
         raise DataError(f"data: no rows of benefit_group {benefit_group!r} in column 'benefit_group'")
     return data.loc[mask, columns], benefit_group
+
+
+def _only_group(found: Any) -> str | None:
+    """The benefit group of the rows when they hold exactly one known group."""
+    return str(found[0]) if len(found) == 1 and str(found[0]) in BENEFIT_GROUPS else None
+
+
+def _no_benefit_column(benefit_group: str, columns: list[object]) -> str:
+    return (f"data: column 'benefit_group' not found, so benefit_group={benefit_group!r} cannot be chosen; the data "
+            f"has {columns}; leave benefit_group out to count every row")
+
+
+def _one_value(spread: pd.DataFrame, *, group: str, cycle: str) -> pd.Series:
+    """The cycle of each group and period from its least and greatest value there, which must agree."""
+    varies = spread["min"] != spread["max"]
+    if varies.any():
+        cells = ", ".join(f"{g} {p}" for g, p in spread.index[varies.to_numpy()][:5])
+        raise DataError(f"data: column {cycle!r} (cycle) takes several values within one {group!r} and period "
+                        f"({cells}); the business cycle is one value per municipality and period")
+    return spread["min"].rename(cycle)
 
 
 def _cycle_values(data: pd.DataFrame, group: str, cycle: str, periods: pd.Series) -> pd.Series:
@@ -221,12 +275,7 @@ def _cycle_values(data: pd.DataFrame, group: str, cycle: str, periods: pd.Series
     values = numeric_column(data, cycle, argument="data")
     frame = pd.DataFrame({"group": data[group].to_numpy(), "period": periods.to_numpy(), "value": values})
     spread = frame.groupby(["group", "period"], observed=True, sort=False)["value"].agg(["min", "max"])
-    varies = spread["min"] != spread["max"]
-    if varies.any():
-        cells = ", ".join(f"{g} {p}" for g, p in spread.index[varies.to_numpy()][:5])
-        raise DataError(f"data: column {cycle!r} (cycle) takes several values within one {group!r} and period "
-                        f"({cells}); the business cycle is one value per municipality and period")
-    return spread["min"].rename(cycle)
+    return _one_value(spread, group=group, cycle=cycle)
 
 
 def _cycle_from_panel(panel: pd.DataFrame, cycle_panel: pd.DataFrame, *, group: str, time: str,
@@ -247,20 +296,23 @@ def _cycle_from_panel(panel: pd.DataFrame, cycle_panel: pd.DataFrame, *, group: 
     return joined
 
 
-def _stock(data: pd.DataFrame, *, unit: str, group: str, time: str, start: object, persons: str | None,
-           benefit_group: BenefitGroup | None, cycle: str | None, cycle_panel: pd.DataFrame | None) -> _Stock:
+def _count_in_memory(data: pd.DataFrame, *, unit: str, group: str, time: str, treated: object, start: object,
+                     persons: str | None, benefit_group: BenefitGroup | None, cycle: str | None,
+                     cycle_panel: pd.DataFrame | None) -> tuple[list[object], _Counted]:
+    """Check the rows and count the persons on support per (group, period) with pandas."""
+    roles = {"unit": unit, "time": time, "group": group, "persons": persons,
+             "cycle": cycle if cycle_panel is None else None}
+    absent = {role: col for role, col in roles.items() if col is not None and col not in data.columns}
+    if absent:
+        detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
+        raise DataError(f"data: column(s) not found: {detail}; the data has {list(data.columns)}")
+    distinct = np.asarray(pd.unique(data[group].dropna()), dtype=object)
+    labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
     columns = list(dict.fromkeys(c for c in (unit, group, time, persons, "benefit_group")
                                  if c is not None and c in data.columns))
     rows, chosen = _rows(data, benefit_group, columns)
     periods = parse_periods(rows[time], column=time, source="data")
-    try:
-        first = parse_period(start)
-    except DataError as err:
-        raise DataError(f"start={start!r} is not a period: {err}") from err
-    if getattr(periods.dtype, "freq", None) != first.freq:
-        raise DataError(f"start={start!r} is a {first.freqstr} period but column {time!r} holds {periods.dtype} "
-                        "values; give start in the same kind")
-    per_year = _frequency(first)
+    first, per_year = _start(start, periods.dtype, time)
     missing_group = rows[group].isna().to_numpy()
     if missing_group.any():
         raise DataError(f"data: column {group!r} is missing in {where(rows, missing_group)}; every row must name "
@@ -282,18 +334,100 @@ def _stock(data: pd.DataFrame, *, unit: str, group: str, time: str, start: objec
         weight = numeric_column(rows, persons, argument="data", minimum=0.0)
         counts = (pd.DataFrame({"group": rows[group].to_numpy(), "period": periods.to_numpy(), "n": weight})
                   .groupby(["group", "period"], observed=True)["n"].sum())
-    span = pd.period_range(periods.min(), periods.max(), freq=first.freq)
-    groups = pd.unique(rows[group])
-    grid = pd.MultiIndex.from_product([groups, span], names=["group", "period"])
-    panel = counts.astype(np.float64).reindex(grid, fill_value=0.0).rename(_STOCK).reset_index()
+    values = None
+    if cycle is not None and cycle_panel is None:
+        values = _cycle_values(data, group, cycle, parse_periods(data[time], column=time, source="data"))
+    return labels, _Counted(counts=counts, groups=pd.unique(rows[group]), span=(periods.min(), periods.max()),
+                            start=first, periods_per_year=per_year, rows_counted=len(rows), chosen=chosen,
+                            cycle=values)
+
+
+def _cells_series(cells: pd.DataFrame, column: str, dtype: pd.PeriodDtype) -> pd.Series:
+    """A column of DuckDB's (g, period) cells as a Series indexed by group and Period."""
+    index = pd.MultiIndex.from_arrays(
+        [cells["g"].to_numpy(), pd.PeriodIndex.from_ordinals(cells["period"].to_numpy(), freq=dtype.freq)],
+        names=["group", "period"])
+    return pd.Series(cells[column].to_numpy(), index=index)
+
+
+def _count_on_duckdb(data: Data, *, unit: str, group: str, time: str, treated: object, start: object,
+                     persons: str | None, benefit_group: BenefitGroup | None, cycle: str | None,
+                     cycle_panel: pd.DataFrame | None) -> tuple[list[object], _Counted]:
+    """The same checks and counts with DuckDB, out of core: only the (group, period) counts come back."""
+    cycle_column = cycle if cycle_panel is None else None
+    roles = {"unit": unit, "time": time, "group": group, "persons": persons, "cycle": cycle_column}
+    columns = [c for c in (unit, group, time, persons, "benefit_group", cycle_column) if c is not None]
+    with open_rows(data, columns, roles) as rows:
+        distinct = np.asarray(pd.unique(rows.distinct(group).values.dropna()), dtype=object)
+        with naming(data, whole=False):
+            labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
+        kept, chosen = _restricted(rows, benefit_group)
+        if time not in rows.periods:  # as parse_periods refuses them (missing Periods are left out, as in memory)
+            kept.refuse_missing([("time", time)], shown=[unit, group], fix="every row must name its period")
+        times = kept.distinct(time)
+        periods = parse_periods(times.values, column=time, source=rows.name)
+        codes = np.asarray(periods.array.asi8, dtype=np.int64)
+        first, per_year = _start(start, periods.dtype, time)
+        kept.refuse_missing([("group", group)], shown=[unit, time], fix="every row must name its municipality")
+        if persons is None:
+            keys = [unit, time] + (["benefit_group"] if rows.has("benefit_group") else [])
+            extra, shown = repeated_keys(kept, keys)
+            if extra:
+                raise DataError(
+                    f"{rows.name}: rows repeat a {unit!r}, {time!r}" + (" and 'benefit_group'" if len(keys) == 3
+                                                                         else "")
+                    + f" ({extra} extra rows, e.g. {shown}); each row must be one person in one period, or name the "
+                    "column of persons a row stands for with persons="
+                )
+            counted = distinct_persons(kept, unit=unit, group=group, time=time, times=times, periods=codes)
+            counts = _cells_series(counted, "n", periods.dtype)
+        else:
+            value = kept.numbers(persons, role="persons", shown=[group, time], minimum=0.0)
+            summed = value_cells(kept, group=group, time=time, times=times, periods=codes, value=value)
+            counts = _cells_series(summed, "total", periods.dtype)
+        values = None
+        if cycle_column is not None:
+            every = rows.distinct(time)
+            every_periods = parse_periods(every.values, column=time, source=rows.name)
+            value = rows.numbers(cycle_column, role="cycle", shown=[group, time])
+            spread = value_cells(rows, group=group, time=time, times=every,
+                                 periods=np.asarray(every_periods.array.asi8, dtype=np.int64), value=value)
+            frame = pd.DataFrame({"min": _cells_series(spread, "low", every_periods.dtype),
+                                  "max": _cells_series(spread, "high", every_periods.dtype)})
+            with naming(data, whole=False):
+                values = _one_value(frame, group=group, cycle=cycle_column)
+        groups = pd.unique(kept.distinct(group).values)
+        n_rows = kept.count()
+    return labels, _Counted(counts=counts, groups=groups, span=(periods.min(), periods.max()), start=first,
+                            periods_per_year=per_year, rows_counted=n_rows, chosen=chosen, cycle=values)
+
+
+def _restricted(rows: DuckRows, benefit_group: BenefitGroup | None) -> tuple[DuckRows, str | None]:
+    """The rows of ``benefit_group`` (all rows without one), and the benefit group counted."""
+    if benefit_group is None:
+        found = rows.distinct("benefit_group").values.dropna().to_numpy() if rows.has("benefit_group") else []
+        return rows, _only_group(found)
+    if not rows.has("benefit_group"):
+        raise DataError(_no_benefit_column(benefit_group, list(rows.source.types)).replace("data:", f"{rows.name}:", 1))
+    kept = rows.restricted("benefit_group", benefit_group)
+    if not kept.count():
+        raise DataError(f"{rows.name}: no rows of benefit_group {benefit_group!r} in column 'benefit_group'")
+    return kept, benefit_group
+
+
+def _stock(counted: _Counted, *, group: str, time: str, cycle: str | None,
+           cycle_panel: pd.DataFrame | None) -> _Stock:
+    """The stock panel from the counts: every group and period of the data's range, relative to before the start."""
+    first = counted.start
+    span = pd.period_range(counted.span[0], counted.span[1], freq=first.freq)
+    grid = pd.MultiIndex.from_product([counted.groups, span], names=["group", "period"])
+    panel = counted.counts.astype(np.float64).reindex(grid, fill_value=0.0).rename(_STOCK).reset_index()
     if cycle is None and cycle_panel is not None:
         raise DataError("cycle_panel is given but cycle is not: name the cycle column, e.g. cycle='unemployment_rate'")
     if cycle is not None and cycle_panel is not None:
         panel = _cycle_from_panel(panel, cycle_panel, group=group, time=time, cycle=cycle)
-    elif cycle is not None:
-        all_periods = parse_periods(data[time], column=time, source="data")
-        values = _cycle_values(data, group, cycle, all_periods)
-        panel = panel.join(values, on=["group", "period"])
+    elif cycle is not None and counted.cycle is not None:
+        panel = panel.join(counted.cycle, on=["group", "period"])
         unknown = panel[cycle].isna().to_numpy()
         if unknown.any():
             cells = ", ".join(f"{g} {p}" for g, p in zip(panel["group"][unknown][:5], panel["period"][unknown][:5],
@@ -307,12 +441,12 @@ def _stock(data: pd.DataFrame, *, unit: str, group: str, time: str, start: objec
     excluded = [g for g, b in empty.items() if not b > 0]
     panel = panel[~panel["group"].isin(excluded)].reset_index(drop=True)
     panel[_RATIO] = panel[_STOCK] / panel[_BASE]
-    return _Stock(panel=panel, start=first, periods_per_year=per_year, excluded=excluded,
-                  rows_counted=len(rows), chosen=chosen)
+    return _Stock(panel=panel, start=first, periods_per_year=counted.periods_per_year, excluded=excluded,
+                  rows_counted=counted.rows_counted, chosen=counted.chosen)
 
 
 def persons_off_support(
-    data: pd.DataFrame,
+    data: Data,
     *,
     unit: str,
     time: str,
@@ -330,16 +464,19 @@ def persons_off_support(
     seed: int = 0,
     draws: int = 999,
     size_correction: bool = True,
+    engine: Engine | None = None,
 ) -> PersonsOffSupport:
     """The reform's effect as full-time persons fewer on public support per year, with its draws.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or path
         Person-period rows, one row a person on support in a period (the
         hours panel), or an aggregated panel with the number of persons a row
         stands for in ``persons``. A municipality without a row in a period
-        has no one on support then. Only read.
+        has no one on support then. Only read. Or the path of a Parquet
+        dataset of such rows (a file, or a folder of files such as one
+        partitioned by year).
     unit, time : str
         The person and period columns (with ``persons``, ``unit`` may be the
         municipality column).
@@ -369,6 +506,12 @@ def persons_off_support(
         default is placebo, whose re-assignments become the draws.
     alpha, seed, draws, size_correction
         As in :func:`hjeval.event_study`; sizes are the stocks before the start.
+    engine : {"pandas", "duckdb"}, optional
+        Where the rows are counted: ``"pandas"`` in memory (the default for a
+        DataFrame; a path is read whole), ``"duckdb"`` out of core (the
+        default for a path): DuckDB counts the distinct persons (or sums
+        ``persons``) per municipality and period, and only those counts come
+        back. Both give the same result.
 
     Returns
     -------
@@ -424,22 +567,32 @@ def persons_off_support(
     ...                              persons="persons")
     >>> pos.to_frame()["year"].tolist(), bool((abs(pos.series - 20) < 2).all()), pos.draws.shape
     ([2015, 2016], True, (24, 2))
+
+    The same cells as a Parquet file, counted by DuckDB:
+
+    >>> import tempfile
+    >>> path = f"{tempfile.mkdtemp()}/cells.parquet"
+    >>> cells.to_parquet(path)
+    >>> again = hj.persons_off_support(path, unit="municipality", time="month", treated=0, start="2015-01",
+    ...                                persons="persons")
+    >>> bool(np.allclose(again.series, pos.series, rtol=1e-10))
+    True
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame (person-period rows), not {type(data).__name__}")
+    chosen_engine = row_engine(data, engine, function="persons_off_support")
     if benefit_group is not None:
         check_option("benefit_group", benefit_group, BENEFIT_GROUPS)
     group = group or unit
-    roles = {"unit": unit, "time": time, "group": group, "persons": persons,
-             "cycle": cycle if cycle_panel is None else None}
-    absent = {role: col for role, col in roles.items() if col is not None and col not in data.columns}
-    if absent:
-        detail = ", ".join(f"{role}={col!r}" for role, col in absent.items())
-        raise DataError(f"data: column(s) not found: {detail}; the data has {list(data.columns)}")
-    distinct = np.asarray(pd.unique(data[group].dropna()), dtype=object)
-    labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
-    stock = _stock(data, unit=unit, group=group, time=time, start=start, persons=persons,
+    options = dict(unit=unit, group=group, time=time, treated=treated, start=start, persons=persons,
                    benefit_group=benefit_group, cycle=cycle, cycle_panel=cycle_panel)
+    if chosen_engine == "duckdb":
+        labels, counted = _count_on_duckdb(data, **options)  # type: ignore[arg-type]
+    else:
+        rows = data if isinstance(data, pd.DataFrame) else read_columns(
+            data, {"unit": unit, "time": time, "group": group, "persons": persons,
+                   "cycle": cycle if cycle_panel is None else None}, optional=["benefit_group"])
+        with naming(data):
+            labels, counted = _count_in_memory(rows, **options)  # type: ignore[arg-type]
+    stock = _stock(counted, group=group, time=time, cycle=cycle, cycle_panel=cycle_panel)
     panel = stock.panel
     lost = [g for g in labels if g in stock.excluded]
     if lost:

@@ -1,4 +1,4 @@
-"""Where the heavy passes over person rows run: in memory, or out of core with DuckDB.
+"""Where the heavy passes over person rows run: in memory, out of core with DuckDB, or on a Dask cluster.
 
 Estimators take a DataFrame or the path of a Parquet dataset (one file, or a
 folder of files, e.g. partitioned by year) and an ``engine``:
@@ -9,7 +9,11 @@ folder of files, e.g. partitioned by year) and an ``engine``:
   checks the column roles, counts and removes rows with missing values, joins
   a business-cycle panel and hands over only the design's integer codes and
   float columns (see :mod:`hjeval.engines.duckdb_engine`).
-* ``"dask"``: planned, not built yet; asking for it raises :class:`DataError`.
+* ``"dask"``: the same passes on a Dask cluster -- the ``dask.distributed``
+  Client given as ``client=``, or a local cluster started for the call and
+  closed afterwards; the workers read the files, run the checks and group-bys
+  and sort the kept rows, and the client receives only the design's codes and
+  float columns (see :mod:`hjeval.engines.dask_engine`).
 
 Every engine returns the same :class:`hjeval.design.panel.PanelDesign`, so
 estimates and inference do not depend on where the rows were read.
@@ -24,29 +28,30 @@ from typing import Literal, TypeAlias
 import pandas as pd
 
 from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design
+from hjeval.engines.dask_engine import dask_design
 from hjeval.engines.dataset import dataset_files, is_dataset_path, read_dataset
 from hjeval.engines.duckdb_engine import duckdb_design
 from hjeval.errors import DataError
 
-__all__ = ["ENGINES", "Engine", "build_design_on", "dataset_files", "duckdb_design", "is_dataset_path",
-           "resolve_engine"]
+__all__ = ["ENGINES", "Engine", "build_design_on", "dask_design", "dataset_files", "duckdb_design",
+           "is_dataset_path", "resolve_engine"]
 
 Engine = Literal["pandas", "duckdb", "dask"]
 
 ENGINES: dict[str, str] = {
     "pandas": "in memory; the default for a DataFrame (a Parquet path is read whole)",
     "duckdb": "out of core with DuckDB; the default for a Parquet file or folder",
-    "dask": "on a Dask cluster; not built yet",
+    "dask": "on a Dask cluster: the dask.distributed Client given as client=, or a local one started for the call",
 }
 """The engines and what each does."""
 
-_BUILT = ("pandas", "duckdb")
+_BUILT = ("pandas", "duckdb", "dask")
 
 Data: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 """What an estimator reads: a DataFrame, or the path of a Parquet file or folder."""
 
 
-def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckdb"]:
+def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckdb", "dask"]:
     """The engine to use for ``data``: the one asked for, or the default for the kind of data.
 
     Parameters
@@ -57,7 +62,7 @@ def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckd
     Returns
     -------
     str
-        ``"pandas"`` or ``"duckdb"``.
+        ``"pandas"``, ``"duckdb"`` or ``"dask"``.
 
     Raises
     ------
@@ -70,6 +75,8 @@ def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckd
     >>> import pandas as pd
     >>> resolve_engine(pd.DataFrame(), None), resolve_engine("registers/hours/", None)
     ('pandas', 'duckdb')
+    >>> resolve_engine("registers/hours/", "dask")
+    'dask'
     >>> resolve_engine("registers/hours/", "spark")
     Traceback (most recent call last):
     ...
@@ -87,7 +94,7 @@ def resolve_engine(data: object, engine: str | None) -> Literal["pandas", "duckd
     if engine not in _BUILT:
         raise DataError(
             f"engine={engine!r} is not built yet; the engines that exist are {list(_BUILT)}: "
-            "'duckdb' for a Parquet dataset out of core, 'pandas' for a DataFrame in memory"
+            "'duckdb' for a Parquet dataset out of core, 'dask' on a cluster, 'pandas' for a DataFrame in memory"
         )
     return engine  # type: ignore[return-value]
 
@@ -109,18 +116,22 @@ def build_design_on(
     weights: str | None = None,
     comparison: Comparison = None,
     movers: Movers = "error",
+    client: object | None = None,
 ) -> PanelDesign:
     """Build the design on the chosen engine (see :func:`hjeval.design.panel.build_design` for the roles).
 
     ``cycle`` names the regressor that ``cycle_panel`` (a municipality-period
     panel, DataFrame or path) supplies; without a panel every regressor must
-    be a column of ``data``.
+    be a column of ``data``. ``client`` is the ``dask.distributed.Client`` that
+    ``engine="dask"`` runs on (without one it starts a local cluster for the
+    call); giving a client with ``engine=None`` chooses ``"dask"``.
 
     Raises
     ------
     DataError
         As :func:`resolve_engine`, for a ``cycle_panel`` without ``cycle`` or
-        on the pandas engine, and as the engine's design builder.
+        on the pandas engine, for a ``client`` with another engine, and as the
+        engine's design builder.
 
     Examples
     --------
@@ -131,7 +142,10 @@ def build_design_on(
     >>> design.treat.tolist(), design.n_obs
     ([False, True, False, False], 4)
     """
-    chosen = resolve_engine(data, engine)
+    chosen = resolve_engine(data, "dask" if engine is None and client is not None else engine)
+    if client is not None and chosen != "dask":
+        raise DataError(f"client= is the Dask cluster of engine='dask', but engine={chosen!r}; pass engine='dask' to "
+                        "run on that cluster, or drop client=")
     if cycle_panel is not None and cycle is None:
         raise DataError("cycle_panel= is given without cycle=: name the panel's column, e.g. "
                         "cycle='unemployment_rate'")
@@ -141,10 +155,12 @@ def build_design_on(
     )
     if chosen == "duckdb":
         return duckdb_design(data, cycle_panel=cycle_panel, cycle=cycle, **roles)  # type: ignore[arg-type]
+    if chosen == "dask":
+        return dask_design(data, client=client, cycle_panel=cycle_panel, cycle=cycle, **roles)  # type: ignore[arg-type]
     if cycle_panel is not None:
         raise DataError(
-            "cycle_panel= is joined by engine='duckdb'; with engine='pandas' merge the cycle column into the "
-            "DataFrame first, or pass engine='duckdb'"
+            "cycle_panel= is joined by engine='duckdb' (or 'dask'); with engine='pandas' merge the cycle column into "
+            "the DataFrame first, or pass engine='duckdb'"
         )
     if not isinstance(data, pd.DataFrame):
         return build_design(read_dataset(data, roles), **roles)  # type: ignore[arg-type]

@@ -6,11 +6,12 @@ over the files, reading only the columns the design uses:
 1. a group-by of (group, time) with row counts: the distinct groups and
    periods, from which the treated labels, the comparison pool and the
    period codes are resolved in Python (a few thousand cells);
-2. a group-by of (group, time) over the pool's rows, with the cycle panel
-   joined, counting what would be refused (missing role values, text or
-   infinite numbers, negative weights, rows the cycle panel does not cover)
-   and what is left out (missing outcome or regressors), so every check runs
-   before the heavy step;
+2. a group-by of (group, time) over the pool's rows, counting what would be
+   refused (missing role values, text or infinite numbers, negative weights)
+   and what is left out (missing outcome or regressors), with the cycle panel
+   joined to the resulting cells (one value per cell, so its checks -- cells
+   it does not cover, infinite or missing values -- are made per cell rather
+   than per row), so every check runs before the heavy step;
 3. the kept rows, joined to the small code tables and ordered by unit and
    period, streamed as Arrow record batches straight into the design's int32
    code arrays and float64 columns.
@@ -23,13 +24,17 @@ against the raw columns' width in a DataFrame. Checks that need the row order
 (a unit seen in two groups, a repeated unit-period pair, clusters varying
 within a unit) run on the sorted codes in numpy; only when one fails does
 DuckDB look up the offending rows to name them.
+
+Passes 1 and 2 are :func:`scan`, shared with
+:mod:`hjeval.engines.cell_statistics`, which replaces pass 3 by group-bys
+when the design can be fitted from cell statistics (no row is held).
 """
 
 from __future__ import annotations
 
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,11 +276,134 @@ def duckdb_design(
                       cycle=cycle if cycle_panel is not None else None, cycle_panel=cycle_panel)
 
 
-def _build(
+@dataclass(frozen=True)
+class Scan:
+    """What passes 1 and 2 leave for the pass that reads the kept rows.
+
+    DuckDB holds the view ``_data`` and the code tables ``_groups`` (group
+    value -> code) and ``_times`` (time value -> period code) of the kept
+    groups and periods; ``join`` attaches the cycle panel as ``c`` to ``_data d``
+    and ``kept`` is the condition of the rows the design uses.
+
+    Attributes
+    ----------
+    per_cell : pandas.DataFrame
+        One row per (group, time) value pair of the pool, with ``g``, ``t``, the
+        row count ``n``, the check counts and any extra aggregates asked for.
+    kept_unjoined : str or None
+        The kept rows' condition without the cycle panel joined: None when
+        some rows are left out for a missing cycle value (then ``join`` and
+        ``kept`` are needed).
+    floats : list of str
+        SQL of the outcome, the regressors and the weights (in that order) on ``d``/``c``.
+    kept_times, period_codes : numpy.ndarray
+        The kept periods' raw time values and their period codes.
+    group_values : pandas.Series
+        The kept groups' values (in the order ``_groups`` lists them).
+    treated_starts : numpy.ndarray or None
+        As :attr:`hjeval.design.panel.PanelDesign.treated_starts`.
+    """
+
+    source: _Source
+    per_cell: pd.DataFrame
+    join: str
+    kept: str
+    kept_unjoined: str | None
+    floats: list[str]
+    n_input: int
+    n_rows: int
+    exclusions: list[dict[str, object]]
+    pool_name: str
+    treated_labels: list[object]
+    times_arrow: object
+    kept_times: np.ndarray
+    period_codes: np.ndarray
+    group_values: pd.Series
+    group_labels: tuple[object, ...]
+    period_labels: tuple[object, ...]
+    start_code: int
+    treated_codes: np.ndarray
+    treated_starts: np.ndarray | None
+
+    def warn_exclusions(self, stacklevel: int) -> None:
+        """The warning that rows were left out, counted by reason (none when none were)."""
+        if self.exclusions:
+            detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in self.exclusions)
+            warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=stacklevel + 1)
+
+
+def _cycle_checks(
+    per_cell: pd.DataFrame, numeric_roles: list[tuple[str, str]], order: list[str], cycle: str, *, weighted: bool,
+) -> None:
+    """The cycle panel's checks and exclusions per cell, in place, from its value ``_cycle_v`` joined to the cells.
+
+    Rows of a cell the panel lacks are uncovered; all rows of a cell whose
+    value is infinite are infinite; a missing value leaves out the cell's
+    rows not already left out for an earlier column, and no later column or
+    check counts them again.
+    """
+    rows = per_cell["n"].to_numpy()
+    value = per_cell["_cycle_v"].to_numpy(dtype=np.float64, na_value=np.nan)
+    per_cell["uncovered"] = np.where(per_cell["_cycle_hit"].isna().to_numpy(), rows, 0)
+    at = next(i for i, (_, name) in enumerate(numeric_roles) if name == cycle)
+    per_cell[f"inf_{at}"] = np.where(np.isinf(value), rows, 0)
+    gone = np.isnan(value)
+    k = order.index(cycle)
+    before = sum((per_cell[f"miss_{j}"].to_numpy() for j in range(k)), np.zeros(len(per_cell), dtype=np.int64))
+    per_cell[f"miss_{k}"] = np.where(gone, rows - before, 0)
+    later = [f"miss_{j}" for j in range(k + 1, len(order))] + (["negative"] if weighted else [])
+    for key in later:
+        per_cell[key] = np.where(gone, 0, per_cell[key].to_numpy())
+
+
+ExtraAggregates = Callable[[Callable[[str], str], str], list[tuple[str, str]]]
+"""``extra(col, kept) -> [(name, aggregate SQL)]``: further per-cell aggregates for pass 2.
+
+``col(name)`` is the SQL of a role column and ``kept`` the condition of the
+rows the design keeps, but for the cycle panel's column, which is joined to
+the cells after the group-by (``per_cell["_cycle_v"]``): the aggregates must
+not use it, and a cell whose cycle value is missing keeps no rows whatever
+``kept`` says.
+"""
+
+
+def scan(
     con: object, data: object, *, outcome: str, unit: str, time: str, treated: object, start: object, group: str,
-    cluster: str, regressors: list[str], weights: str | None, comparison: Comparison, movers: str,
-    cycle: str | None, cycle_panel: object,
-) -> PanelDesign:
+    cluster: str, regressors: list[str], weights: str | None, comparison: Comparison, cycle: str | None,
+    cycle_panel: object, extra: ExtraAggregates | None = None,
+) -> Scan:
+    """Passes 1 and 2: resolve labels and periods, run every check, count the exclusions, register the codes.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        An open connection; ``_data``, ``_groups`` and ``_times`` (and the
+        cycle panel's ``_cycle``) are registered on it.
+    data, outcome, unit, time, treated, start, group, cluster, regressors, weights, comparison, cycle, cycle_panel
+        As :func:`duckdb_design`, with ``group`` and ``cluster`` resolved.
+    extra : callable, optional
+        Further per-cell aggregates for pass 2 (:data:`ExtraAggregates`).
+
+    Returns
+    -------
+    Scan
+
+    Raises
+    ------
+    DataError
+        Every error of :func:`duckdb_design` that needs no row order, naming the file and rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"m": [1, 1, 2, 2], "year": [2014, 2015] * 2, "y": [1.0, None, 1.0, 2.0]})
+    >>> with _connection() as con:
+    ...     found = scan(con, frame, outcome="y", unit="m", time="year", treated=1, start=2015, group="m",
+    ...                  cluster="m", regressors=[], weights=None, comparison=None, cycle=None, cycle_panel=None,
+    ...                  extra=lambda col, kept: [("y_sum", f"sum({col('y')}) FILTER (WHERE {kept})")])
+    >>> found.n_rows, found.exclusions, sorted(found.per_cell["y_sum"].dropna().tolist())
+    (3, [{'reason': "missing 'y'", 'rows': 1}], [1.0, 1.0, 2.0])
+    """
     import pyarrow as pa
 
     sql = con.sql  # type: ignore[attr-defined]
@@ -328,8 +456,10 @@ def _build(
         return "c.v" if name == cycle else f"d.{_quote(name)}"
 
     def missing(name: str) -> str:
-        return "(c.v IS NULL OR isnan(c.v))" if name == cycle else _missing(name, types[name]).replace(
-            _quote(name), f"d.{_quote(name)}")
+        return "(c.v IS NULL OR isnan(c.v))" if name == cycle else row_missing(name)
+
+    def row_missing(name: str) -> str:  # the cycle is judged per cell, after the group-by
+        return "FALSE" if name == cycle else _missing(name, types[name]).replace(_quote(name), f"d.{_quote(name)}")
 
     numeric_roles = [("outcome", outcome), *(("regressor", r) for r in regressors),
                      *([("weights", weights)] if weights else [])]
@@ -338,25 +468,36 @@ def _build(
             raise DataError(f"{source.name}: column {name!r} ({role}) has type {types[name]}; it must hold numbers: "
                             "convert the column (e.g. pandas.to_numeric) when writing the files")
 
-    # pass 2: checks and exclusions per cell, over the pool's rows
-    checks: list[tuple[str, str]] = [(f"null_{role}", f"d.{_quote(c)} IS NULL") for role, c in
-                                     (("unit", unit), ("time", time), ("group", group), ("cluster", cluster))]
-    checks += [(f"inf_{i}", f"isinf({col(c)})") for i, (_, c) in enumerate(numeric_roles)
+    # pass 2: checks and exclusions per cell, over the pool's rows; the cycle panel, one value per cell, is
+    # joined to the cells after the group-by and its checks made per cell (None: no row-level condition)
+    checks: list[tuple[str, str | None]] = [(f"null_{role}", f"d.{_quote(c)} IS NULL") for role, c in
+                                            (("unit", unit), ("time", time), ("group", group), ("cluster", cluster))]
+    checks += [(f"inf_{i}", None if c == cycle else f"isinf({col(c)})") for i, (_, c) in enumerate(numeric_roles)
                if c == cycle or types[c].upper().startswith(_FLOAT_TYPES)]
     if cycle is not None:
-        checks.append(("uncovered", "c.hit IS NULL"))
-    excluded_so_far = "FALSE"
+        checks.append(("uncovered", None))
+    excluded_so_far, excluded_rows = "FALSE", "FALSE"
     order = [outcome, *regressors, *([weights] if weights else [])]
     for i, name in enumerate(order):
-        checks.append((f"miss_{i}", f"{missing(name)} AND NOT ({excluded_so_far})"))
+        checks.append((f"miss_{i}", None if name == cycle else f"{row_missing(name)} AND NOT ({excluded_rows})"))
         excluded_so_far = f"{excluded_so_far} OR {missing(name)}"
+        excluded_rows = f"{excluded_rows} OR {row_missing(name)}"
     if weights:
-        checks.append(("negative", f"{col(weights)} < 0 AND NOT ({excluded_so_far})"))
-    selects = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {key}" for key, cond in checks)
+        checks.append(("negative", f"{col(weights)} < 0 AND NOT ({excluded_rows})"))
+    selects = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {key}" for key, cond in checks if cond is not None)
+    if extra is not None:
+        selects += "".join(f", {aggregate} AS {key}" for key, aggregate in extra(col, f"NOT ({excluded_rows})"))
     where_pool = pool_filter.replace(g, f"d.{g}", 1)
-    per_cell = sql(f"SELECT d.{g} AS g, d.{t} AS t, count(*) AS n, {selects} FROM _data d{join} "
-                   f"WHERE {where_pool} GROUP BY ALL").to_arrow_table().to_pandas()
-    totals = per_cell.drop(columns=["g", "t"]).sum()
+    query = f"SELECT d.{g} AS g, d.{t} AS t, count(*) AS n, {selects} FROM _data d WHERE {where_pool} GROUP BY ALL"
+    if cycle is not None:
+        query = (f"SELECT r.*, c.v AS _cycle_v, c.hit AS _cycle_hit FROM ({query}) r "
+                 "LEFT JOIN _cycle c ON r.g = c.g AND r.t = c.t")
+    per_cell = sql(query).to_arrow_table().to_pandas()
+    cycle_excludes = False
+    if cycle is not None:
+        _cycle_checks(per_cell, numeric_roles, order, cycle, weighted=weights is not None)
+        cycle_excludes = bool(per_cell[f"miss_{order.index(cycle)}"].sum())
+    totals = per_cell[[key for key, _ in checks]].sum()
     for role, name in (("unit", unit), ("time", time), ("group", group), ("cluster", cluster)):
         if totals[f"null_{role}"]:
             shown = _examples(con, source, f"{_quote(name)} IS NULL AND {pool_filter}", [unit, time, group])
@@ -411,11 +552,40 @@ def _build(
     con.register("_groups", pa.table({  # type: ignore[attr-defined]
         "g": pa.array(group_values.tolist()), "code": pa.array(group_codes, type=pa.int32()),
     }))
+    floats = [col(c) for c in [outcome, *regressors, *([weights] if weights else [])]]
+    return Scan(
+        source=source, per_cell=per_cell, join=join, kept=f"NOT ({excluded_so_far})", floats=floats,
+        kept_unjoined=None if cycle_excludes else f"NOT ({excluded_rows})",
+        n_input=n_input, n_rows=n_rows, exclusions=exclusions, pool_name=pool_name, treated_labels=treated_labels,
+        times_arrow=times_arrow, kept_times=kept_times, period_codes=np.asarray(period_codes),
+        group_values=group_values, group_labels=group_labels,
+        period_labels=period_labels, start_code=start_code, treated_codes=treated_codes,
+        treated_starts=treated_starts,
+    )
+
+
+def _build(
+    con: object, data: object, *, outcome: str, unit: str, time: str, treated: object, start: object, group: str,
+    cluster: str, regressors: list[str], weights: str | None, comparison: Comparison, movers: str,
+    cycle: str | None, cycle_panel: object,
+) -> PanelDesign:
+    import pyarrow as pa
+
+    sql = con.sql  # type: ignore[attr-defined]
+    found = scan(con, data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
+                 cluster=cluster, regressors=regressors, weights=weights, comparison=comparison, cycle=cycle,
+                 cycle_panel=cycle_panel)
+    source, join, n_rows, group_labels = found.source, found.join, found.n_rows, found.group_labels
+    period_labels, start_code, treated_codes = found.period_labels, found.start_code, found.treated_codes
+    treated_starts = found.treated_starts
+    exclusions, n_input, pool_name = found.exclusions, found.n_input, found.pool_name
+    g, t = _quote(group), _quote(time)
+    floats = found.floats
     cluster_join, cluster_select = "", ""
     cluster_labels: tuple[object, ...] = group_labels
     if cluster != group:
         found = sql(f"SELECT DISTINCT d.{_quote(cluster)} AS k FROM _data d JOIN _groups gm ON d.{g} = gm.g "
-                    f"JOIN _times tm ON d.{t} = tm.t{join} WHERE NOT ({excluded_so_far})").to_arrow_table()
+                    f"JOIN _times tm ON d.{t} = tm.t{join} WHERE {found.kept}").to_arrow_table()
         found = found.to_pandas()["k"]
         k_codes, k_uniques = pd.factorize(found, sort=True)
         cluster_labels = tuple(k_uniques.tolist())
@@ -426,12 +596,11 @@ def _build(
         cluster_select = ", km.code AS k"
 
     # pass 3: the kept rows by unit and period, into the design's arrays
-    floats = [col(c) for c in [outcome, *regressors, *([weights] if weights else [])]]
     float_sql = ", ".join(f"CAST({f} AS DOUBLE) AS f{i}" for i, f in enumerate(floats))
     reader = sql(
         f"SELECT d.{_quote(unit)} AS u, gm.code AS g, tm.code AS p{cluster_select}, {float_sql} "
         f"FROM _data d JOIN _groups gm ON d.{g} = gm.g JOIN _times tm ON d.{t} = tm.t{join}{cluster_join} "
-        f"WHERE NOT ({excluded_so_far}) ORDER BY d.{_quote(unit)}, tm.code"
+        f"WHERE {found.kept} ORDER BY d.{_quote(unit)}, tm.code"
     ).to_arrow_reader(BATCH_ROWS)
     unit_codes = np.empty(n_rows, dtype=np.int32)
     groups = np.empty(n_rows, dtype=np.int32)
@@ -524,25 +693,30 @@ def _moved_units(unit: np.ndarray, group: np.ndarray) -> np.ndarray | None:
     return np.unique(np.concatenate(found)) if found else None
 
 
+def _movers_error(con: object, source: _Source, n_moved: int, *, unit: str, group: str) -> DataError:
+    """The error for units seen in more than one group, naming the first few (``_groups`` registered)."""
+    q_unit, q_group = _quote(unit), _quote(group)
+    rows = con.execute(  # type: ignore[attr-defined]
+        f"SELECT {q_unit}, list(DISTINCT {q_group} ORDER BY {q_group}) FROM _data WHERE {q_group} IN "
+        f"(SELECT g FROM _groups) GROUP BY {q_unit} HAVING count(DISTINCT {q_group}) > 1 "
+        f"ORDER BY {q_unit} LIMIT 5"
+    ).fetchall()
+    examples = "; ".join(f"{u!r} in {list(gs)}" for u, gs in rows)
+    return DataError(
+        f"{source.name}: {n_moved} {unit} value(s) appear in more than one {group}, e.g. {examples}. "
+        f"Treatment is assigned by {group!r}, so each {unit} must belong to one: pass movers='entry' to keep "
+        f"each in the {group} of its first period, or movers='split' to make {unit} x {group} the "
+        "fixed-effect unit"
+    )
+
+
 def _movers(
     con: object, source: _Source, unit_codes: np.ndarray, group_codes: np.ndarray, moved: np.ndarray, *,
     unit: str, group: str, time: str, movers: str, labels: tuple[object, ...],
 ) -> tuple[np.ndarray, np.ndarray, dict[str, object]]:
     """Handle units seen in more than one group as ``movers`` says (rows ordered by unit and period)."""
     if movers == "error":
-        q_unit, q_group = _quote(unit), _quote(group)
-        rows = con.execute(  # type: ignore[attr-defined]
-            f"SELECT {q_unit}, list(DISTINCT {q_group} ORDER BY {q_group}) FROM _data WHERE {q_group} IN "
-            f"(SELECT g FROM _groups) GROUP BY {q_unit} HAVING count(DISTINCT {q_group}) > 1 "
-            f"ORDER BY {q_unit} LIMIT 5"
-        ).fetchall()
-        examples = "; ".join(f"{u!r} in {list(gs)}" for u, gs in rows)
-        raise DataError(
-            f"{source.name}: {len(moved)} {unit} value(s) appear in more than one {group}, e.g. {examples}. "
-            f"Treatment is assigned by {group!r}, so each {unit} must belong to one: pass movers='entry' to keep "
-            f"each in the {group} of its first period, or movers='split' to make {unit} x {group} the "
-            "fixed-effect unit"
-        )
+        raise _movers_error(con, source, len(moved), unit=unit, group=group)
     is_moving = np.zeros(int(unit_codes[-1]) + 1, dtype=bool)
     is_moving[moved] = True
     if movers == "entry":
@@ -572,15 +746,19 @@ def _check_unique_pairs(
         same = (unit_codes[pair] == unit_codes[rows]) & (period[pair] == period[rows])
         same &= group_codes[pair] == group_codes[rows]
         repeats += int(same.sum())
-    if not repeats:
-        return
+    if repeats:
+        raise _repeated_pairs_error(con, source, repeats, unit=unit, time=time)
+
+
+def _repeated_pairs_error(con: object, source: _Source, repeats: int, *, unit: str, time: str) -> DataError:
+    """The error for ``repeats`` extra rows of a (unit, period) pair, naming the first few."""
     q_unit, q_time = _quote(unit), _quote(time)
     found = con.execute(  # type: ignore[attr-defined]
         f"SELECT {q_unit}, {q_time}, count(*) FROM _data GROUP BY ALL HAVING count(*) > 1 "
         f"ORDER BY {q_unit}, {q_time} LIMIT 5"
     ).fetchall()
     examples = "; ".join(f"{u!r} in {p!r} ({n} rows)" for u, p, n in found)
-    raise DataError(
+    return DataError(
         f"{source.name}: rows repeat a ({unit}, {time}) pair ({repeats} extra rows), e.g. {examples}: "
         f"each {unit} has at most one row per period; drop the duplicates or sum them first"
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import get_args
 
 import numpy as np
@@ -12,11 +13,14 @@ from scipy import stats
 
 from hjeval._version import __version__
 from hjeval.cycle import CycleMethod, estimate_sensitivity
+from hjeval.design.cells import CellDesign
 from hjeval.design.panel import Comparison, Movers, PanelDesign
 from hjeval.design.rows import row_slices
-from hjeval.engines import Data, Engine, build_design_on
+from hjeval.engines import Data, Engine, build_design_on, resolve_engine
+from hjeval.engines.cell_statistics import NotCellConstant, duckdb_cells
 from hjeval.errors import DataError
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
+from hjeval.estimators.twfe_cells import CellTwfeFit, cell_offer, fit_cells
 from hjeval.inference.cluster import ClusterVcov, cluster_covariance, cluster_covariance_from_scores
 from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
 from hjeval.inference.record import InferenceMethod, InferenceOptions
@@ -72,6 +76,7 @@ def prepare_design(
     movers: Movers = "error",
     engine: Engine | None = None,
     cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> tuple[PanelDesign, CycleMethod]:
     """Check the shared options, build the design on the engine and apply the business-cycle choice."""
     regressors = ([cycle] if cycle else []) + list(covariates or [])
@@ -82,13 +87,13 @@ def prepare_design(
     design = build_design_on(
         data, engine=engine, cycle_panel=cycle_panel, cycle=cycle, outcome=outcome, unit=unit, time=time,
         treated=treated, start=start, group=group, cluster=cluster, regressors=regressors, weights=weights,
-        comparison=comparison, movers=movers,
+        comparison=comparison, movers=movers, client=client,
     )
     method = cycle_method or ("covariate" if cycle else "common")
     return adjust_cycle(design, cycle, method), method
 
 
-def _other_terms(fit: TwfeFit, covariance: Covariance | None, alpha: float) -> pd.DataFrame:
+def _other_terms(fit: TwfeFit | CellTwfeFit, covariance: Covariance | None, alpha: float) -> pd.DataFrame:
     rows = []
     for j, name in enumerate(fit.names[fit.n_treat:], start=fit.n_treat):
         est = float(fit.coef[j])
@@ -231,7 +236,7 @@ def placebo_errors(sample: PlaceboSample | None, targets: Sequence[Target], esti
     return pd.DataFrame(columns, index=index)
 
 
-def provenance_record(design: PanelDesign, seed: int, **extra: object) -> dict[str, object]:
+def provenance_record(design: PanelDesign | CellDesign, seed: int, **extra: object) -> dict[str, object]:
     """What a result records about its sample and settings."""
     return {
         "rows_input": design.n_rows_input,
@@ -259,6 +264,45 @@ def treated_cluster_count(design: PanelDesign) -> int:
     return int(seen.sum())
 
 
+def _cell_design(
+    data: Data, *, engine: Engine | None, client: object | None, inference: str | None, vcov: str,
+    cycle: str | None, cycle_method: CycleMethod | None, covariates: Sequence[str] | None, alpha: float,
+    movers: Movers, cycle_panel: Data | None, roles: dict[str, object],
+) -> tuple[CellDesign | None, str]:
+    """The design as cell statistics when DuckDB reads the rows and the fit needs no more, else why not.
+
+    Cell statistics suffice with cell-constant regressors, units nested in
+    groups, clusters that are unions of groups, row weights constant within
+    units, one start and an inference that needs no rows (placebo,
+    Conley-Taber, CR1, wild bootstrap); anything else, including options the
+    row path refuses, goes to the row design.
+    """
+    try:
+        chosen: str = resolve_engine(data, engine) if client is None else "dask"
+    except DataError:
+        chosen = "rows"
+    if chosen != "duckdb":
+        return None, f"engine={chosen!r}"
+    method = cycle_method or ("covariate" if cycle else "common")
+    regressors = ([cycle] if cycle else []) + list(covariates or [])
+    needs_rows = [
+        (not 0 < alpha < 1 or len(set(regressors)) != len(regressors) or movers not in ("error", "entry", "split")
+         or (cycle_panel is not None and cycle is None), "options the row design checks"),
+        (method != ("covariate" if cycle else "common"), f"cycle_method={method!r}"),
+        (isinstance(roles["start"], Mapping | pd.Series), "a start per treated group"),
+        (inference not in (None, "placebo", "conley-taber", "cluster", "wild-bootstrap"), f"inference={inference!r}"),
+        (vcov != "CR1" and inference not in ("placebo", "conley-taber"), f"vcov={vcov!r}"),
+    ]
+    for applies, reason in needs_rows:
+        if applies:
+            return None, reason
+    found = duckdb_cells(data, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel, movers=movers,
+                         stacklevel=3, **roles)  # type: ignore[arg-type]
+    if isinstance(found, NotCellConstant):
+        return None, found.reason
+    return found, ""
+
+
 def did(
     data: Data,
     outcome: str,
@@ -284,6 +328,7 @@ def did(
     movers: Movers = "error",
     engine: Engine | None = None,
     cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> EffectResult:
     """Two-way fixed-effects difference-in-differences.
 
@@ -373,13 +418,23 @@ def did(
     engine : {"pandas", "duckdb", "dask"}, optional
         Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
         (the default for a DataFrame), ``"duckdb"`` out of core (the default
-        for a path: the rows never become a DataFrame, only the design's codes
-        and float columns are held). ``"dask"`` is not built yet. Every engine
-        gives the same estimate and inference.
+        for a path: the rows never become a DataFrame; with cell-constant
+        regressors, units nested in groups, clusters that are unions of groups
+        and weights constant within units, the fit comes from DuckDB's
+        group-bys by cell and by unit and no row is held, else the design's
+        codes and float columns are; ``provenance["engine_path"]`` says
+        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
+        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
+        ``client``). Every engine gives the same estimate and inference.
     cycle_panel : pandas.DataFrame or path, optional
         A group-period panel (Parquet or CSV) holding the ``cycle`` column,
-        joined to the rows on ``group`` and the period by DuckDB (not needed
-        when the data hold the column). Every row must find its cell.
+        joined to the rows on ``group`` and the period by DuckDB or Dask (not
+        needed when the data hold the column). Every row must find its cell.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on; its workers must be able to
+        import hjeval and read the files. Without one a local cluster is
+        started for the call and closed afterwards; giving one without
+        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
@@ -417,19 +472,38 @@ def did(
     >>> abs(res.estimate - 5) < 3 * res.se, res.inference.label
     (True, 'placebo permutation over 29 re-assignments')
     """
-    design, cycle_method = prepare_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
+    cells, why_rows = _cell_design(
+        data, engine=engine, client=client, inference=inference, vcov=vcov, cycle=cycle, cycle_method=cycle_method,
+        covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
+        roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
+                   cluster=cluster, weights=weights, comparison=comparison),
     )
-    fit = fit_twfe(design)
-    offer = twfe_offer(fit, cluster or group or unit, "did")
+    design: PanelDesign | CellDesign
+    fit: TwfeFit | CellTwfeFit
+    if cells is not None:
+        design, cycle_method = cells, cycle_method or ("covariate" if cycle else "common")
+        fit = fit_cells(cells)
+        offer = cell_offer(fit, cluster or group or unit, "did")
+        decomposition = fit.decomposition
+        path = {"engine_path": "cells"}
+    else:
+        design, cycle_method = prepare_design(
+            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+            cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
+            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
+            client=client,
+        )
+        fit = fit_twfe(design)
+        offer = twfe_offer(fit, cluster or group or unit, "did")
+        decomposition = functools.partial(_decomposition, fit)
+        path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
+            "engine_path": "rows", "engine_path_reason": why_rows}
     options = inference_options(inference, offer, alpha=alpha, seed=seed, draws=draws,
                                 size_correction=size_correction, bootstrap_weights=bootstrap_weights, vcov=vcov)
     target = Target(np.ones(1), np.zeros(1), np.ones(1))
     outcome_ = infer(offer, [target], options)
     record = outcome_.records[0]
-    provenance = provenance_record(design, seed, cycle_method=cycle_method)
+    provenance = provenance_record(design, seed, cycle_method=cycle_method, **path)
     if options.method in ("placebo", "conley-taber", "wild-bootstrap"):
         provenance["draws"] = record.draws
     if options.method in ("placebo", "conley-taber"):
@@ -445,5 +519,5 @@ def did(
         other_terms=_other_terms(fit, outcome_.covariance, alpha),
         placebo=placebo_series(outcome_.placebo, target),
         placebo_errors=placebo_errors(outcome_.placebo, [target], [record.estimate], ["treatment"])["treatment"],
-        decomposition=_decomposition(fit), provenance=provenance,
+        decomposition=decomposition(), provenance=provenance,
     )
