@@ -286,3 +286,21 @@ def test_missing_cycle_values_leave_their_cells_out(panel: dict[str, object]) ->
     assert rows.provenance["engine_path"] == "rows"
     assert rows.provenance["exclusions"] == want.provenance["exclusions"]
     assert rows.estimate == pytest.approx(want.estimate, rel=1e-10) and rows.pvalue == want.pvalue
+
+
+@pytest.mark.parametrize("inference", ["placebo", "conley-taber", "cluster"])
+@pytest.mark.parametrize("unit", ["person_id", "municipality"])
+def test_event_study_from_cells_equals_rows_in_memory(panel: dict[str, object], inference: str, unit: str) -> None:
+    kwargs = dict(unit=unit, group="municipality", time="month", treated=[101, 102, 103], start=START,
+                  cycle="unemployment_rate", window=(-2, 1), bin_width=12, inference=inference, draws=60, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HjevalWarning)
+        want = hj.event_study(panel["memory"], "hours", **kwargs)
+        got = hj.event_study(panel["hive"], "hours", engine="duckdb", cycle_panel=panel["root"] / "cycle.csv",
+                             **kwargs)
+    assert got.provenance["engine_path"] == "cells"
+    assert want.provenance["engine_path"] == "rows"
+    pd.testing.assert_frame_equal(got.to_frame(), want.to_frame(), rtol=1e-10)
+    assert got.pretrend["pvalue"] == pytest.approx(want.pretrend["pvalue"], rel=1e-10, abs=0)
+    if inference != "cluster":
+        assert got.pvalue == want.pvalue

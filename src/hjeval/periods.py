@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -20,6 +21,7 @@ from hjeval.errors import DataError, format_rows
 __all__ = [
     "FREQUENCY_NAMES",
     "Frequency",
+    "calendar_distance",
     "frequency_of",
     "mixed_frequencies",
     "parse_period",
@@ -298,3 +300,21 @@ def mixed_frequencies(counts: pd.Series) -> str:
         singular, plural = FREQUENCY_NAMES.get(str(freq), (str(freq), str(freq)))
         parts.append(f"{count} {singular if count == 1 else plural}")
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def calendar_distance(labels: Sequence[object], start: int) -> np.ndarray:
+    """Calendar distance of every period from the one at position ``start``, in periods of their frequency.
+
+    Periods missing from ``labels`` still count: with yearly labels that skip
+    2012 and a start in 2015, 2011 is -4.
+
+    Examples
+    --------
+    >>> years = [pd.Period(y, "Y") for y in (2010, 2011, 2013, 2015, 2016)]
+    >>> calendar_distance(years, 3).tolist()
+    [-5, -4, -2, 0, 1]
+    """
+    ordinals = np.array([p.ordinal for p in labels], dtype=np.int64)  # type: ignore[attr-defined]
+    step = getattr(labels[0], "freq", None)
+    step_n = int(getattr(step, "n", 1) or 1)
+    return (ordinals - ordinals[start]) // step_n

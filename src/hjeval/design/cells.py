@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 
 from hjeval.design.twoway import TwoWayProjector
+from hjeval.periods import calendar_distance
 
 __all__ = ["CellDesign"]
 
@@ -162,6 +163,14 @@ class CellDesign:
     def start_label(self) -> object:
         """The first treated period as a label."""
         return self.period_labels[self.start]
+
+    def cohort_codes(self) -> np.ndarray:
+        """The start period code of the treated groups (one: a cell design has one start)."""
+        return np.array([self.start], dtype=np.int64)
+
+    def relative_periods(self, start: int | None = None) -> np.ndarray:
+        """Calendar distance of every period code from a start (default :attr:`start`)."""
+        return calendar_distance(self.period_labels, self.start if start is None else start)
 
     def projector(self) -> TwoWayProjector:
         """The two-way projector of cell-constant columns (:meth:`TwoWayProjector.from_cells`)."""

@@ -26,7 +26,7 @@ import pandas as pd
 from hjeval.data.municipalities import area_code, comparison_pool
 from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
-from hjeval.periods import parse_period, parse_periods
+from hjeval.periods import calendar_distance, parse_period, parse_periods
 
 __all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "design_starts", "require_columns",
            "start_values", "where"]
@@ -212,10 +212,7 @@ class PanelDesign:
             A start period code (default :attr:`start`), e.g. one of
             :meth:`cohort_codes`.
         """
-        ordinals = np.array([p.ordinal for p in self.period_labels], dtype=np.int64)  # type: ignore[attr-defined]
-        step = getattr(self.period_labels[0], "freq", None)
-        step_n = int(getattr(step, "n", 1) or 1)
-        return (ordinals - ordinals[self.start if start is None else start]) // step_n
+        return calendar_distance(self.period_labels, self.start if start is None else start)
 
     def treated_label(self) -> object:
         """The treated group's label, or a list of labels when several."""

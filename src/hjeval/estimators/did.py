@@ -264,7 +264,7 @@ def treated_cluster_count(design: PanelDesign) -> int:
     return int(seen.sum())
 
 
-def _cell_design(
+def cell_design(
     data: Data, *, engine: Engine | None, client: object | None, inference: str | None, vcov: str,
     cycle: str | None, cycle_method: CycleMethod | None, covariates: Sequence[str] | None, alpha: float,
     movers: Movers, cycle_panel: Data | None, roles: dict[str, object],
@@ -472,7 +472,7 @@ def did(
     >>> abs(res.estimate - 5) < 3 * res.se, res.inference.label
     (True, 'placebo permutation over 29 re-assignments')
     """
-    cells, why_rows = _cell_design(
+    cells, why_rows = cell_design(
         data, engine=engine, client=client, inference=inference, vcov=vcov, cycle=cycle, cycle_method=cycle_method,
         covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
         roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,

@@ -11,12 +11,14 @@ import pandas as pd
 from scipy import stats
 
 from hjeval.cycle import CycleMethod
+from hjeval.design.cells import CellDesign
 from hjeval.design.panel import Comparison, Movers, PanelDesign
 from hjeval.engines import Data, Engine
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import (
     Inference,
     _check_option,
+    cell_design,
     inference_options,
     placebo_errors,
     prepare_design,
@@ -24,6 +26,7 @@ from hjeval.estimators.did import (
     twfe_offer,
 )
 from hjeval.estimators.twfe import fit_twfe
+from hjeval.estimators.twfe_cells import cell_offer, fit_cells
 from hjeval.inference.reassignment import PlaceboSample, Target
 from hjeval.inference.strategies import infer
 from hjeval.results.event_study import EventStudyResult
@@ -31,7 +34,9 @@ from hjeval.results.event_study import EventStudyResult
 __all__ = ["event_study"]
 
 
-def _bins(design: PanelDesign, window: tuple[int, int], bin_width: int, reference: int) -> tuple[np.ndarray, list[int]]:
+def _bins(
+    design: PanelDesign | CellDesign, window: tuple[int, int], bin_width: int, reference: int
+) -> tuple[np.ndarray, list[int]]:
     """Relative-time bin of every period for each cohort (C, T), endpoints accumulated, and the kept bins."""
     lo, hi = window
     if not lo <= reference <= hi or reference >= 0:
@@ -81,6 +86,7 @@ def event_study(
     movers: Movers = "error",
     engine: Engine | None = None,
     cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> EventStudyResult:
     """Effects by period relative to the start of treatment.
 
@@ -100,9 +106,12 @@ def event_study(
     ----------
     data, outcome, unit, time, treated, start, group, cycle, cycle_method, covariates, cluster, weights, comparison
         As in :func:`hjeval.did`.
-    engine, cycle_panel
+    engine, cycle_panel, client
         As in :func:`hjeval.did`: a Parquet path is read out of core with
-        DuckDB by default, and ``cycle_panel`` is joined there.
+        DuckDB by default (from cell statistics alone where the design allows
+        it, as ``hj.did`` does; ``provenance["engine_path"]`` says which ran),
+        ``cycle_panel`` is joined there, and ``client`` is the Dask client of
+        ``engine="dask"``.
     window : tuple of int, default (-4, 4)
         First and last relative bin shown; bins beyond are pooled into them.
     reference : int, default -1
@@ -151,14 +160,32 @@ def event_study(
     """
     if inference is not None:
         _check_option("inference", inference, ("cluster", "placebo", "conley-taber"))
-    design, _ = prepare_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
+    cells, why_rows = cell_design(
+        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+        covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
+        roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
+                   cluster=cluster, weights=weights, comparison=comparison),
     )
-    binned, kept = _bins(design, window, bin_width, reference)
-    fit = fit_twfe(design, profiles=_profiles(binned, kept), treat_names=tuple(f"rel_{b}" for b in kept))
-    offer = twfe_offer(fit, cluster or group or unit, "event_study")
+    design: PanelDesign | CellDesign
+    if cells is not None:
+        design = cells
+        binned, kept = _bins(design, window, bin_width, reference)
+        names = tuple(f"rel_{b}" for b in kept)
+        offer = cell_offer(fit_cells(cells, profiles=_profiles(binned, kept), treat_names=names),
+                           cluster or group or unit, "event_study")
+        path = {"engine_path": "cells"}
+    else:
+        design, _ = prepare_design(
+            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+            cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
+            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel, client=client,
+        )
+        binned, kept = _bins(design, window, bin_width, reference)
+        names = tuple(f"rel_{b}" for b in kept)
+        offer = twfe_offer(fit_twfe(design, profiles=_profiles(binned, kept), treat_names=names),
+                           cluster or group or unit, "event_study")
+        path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
+            "engine_path": "rows", "engine_path_reason": why_rows}
     options = inference_options(inference, offer, alpha=alpha, seed=seed, draws=draws,
                                 size_correction=size_correction)
     coef = offer.coef
@@ -179,7 +206,7 @@ def event_study(
             sample = infer(offer, targets, placebo).placebo
         assert sample is not None  # the placebo strategy always returns its re-assignments
         pretrend = _wald_placebo(coef, sample, pre)
-    provenance = provenance_record(design, seed)
+    provenance = provenance_record(design, seed, **path)
     if options.method != "cluster":
         provenance["draws"] = average.draws
         provenance["degenerate_draws"] = average.degenerate
@@ -202,7 +229,7 @@ def event_study(
     )
 
 
-def _pooled_ends(design: PanelDesign, window: tuple[int, int], bin_width: int) -> tuple[bool, bool]:
+def _pooled_ends(design: PanelDesign | CellDesign, window: tuple[int, int], bin_width: int) -> tuple[bool, bool]:
     relative = np.concatenate([np.floor_divide(design.relative_periods(int(c)), bin_width)
                                for c in design.cohort_codes()])
     return bool((relative < window[0]).any()), bool((relative > window[1]).any())
