@@ -6,17 +6,26 @@ folder of files, e.g. partitioned by year) and an ``engine``:
 * ``"pandas"`` (the default for a DataFrame): the frame is used in place; a
   path is read whole into memory first.
 * ``"duckdb"`` (the default for a path): DuckDB scans the files out of core,
-  checks the column roles, counts and removes rows with missing values, joins
-  a business-cycle panel and hands over only the design's integer codes and
-  float columns (see :mod:`hjeval.engines.duckdb_engine`).
+  checks the column roles, counts and removes rows with missing values and
+  joins a business-cycle panel. When the regressors are constant within
+  (group, period) cells, persons stay in one group and every treated group
+  starts together, ``did`` and ``event_study`` need no row at all: DuckDB
+  returns cell sums and per-person runs of periods
+  (:mod:`hjeval.engines.cell_statistics`), from which the fit and its
+  inference follow exactly (:mod:`hjeval.estimators.twfe_cells`). Otherwise
+  it hands over the design's integer codes and float columns
+  (:mod:`hjeval.engines.duckdb_engine`); ``provenance["engine_path"]`` says
+  which ran and why.
 * ``"dask"``: the same passes on a Dask cluster -- the ``dask.distributed``
   Client given as ``client=``, or a local cluster started for the call and
   closed afterwards; the workers read the files, run the checks and group-bys
   and sort the kept rows, and the client receives only the design's codes and
   float columns (see :mod:`hjeval.engines.dask_engine`).
 
-Every engine returns the same :class:`hjeval.design.panel.PanelDesign`, so
-estimates and inference do not depend on where the rows were read.
+Every engine gives the same estimates and inference (to rounding, 1e-10
+relative, and permutation p-values exactly), whichever path it took. Spells,
+the stock of persons and the report's descriptives run on pandas and DuckDB
+(:mod:`hjeval.engines.duckdb_spells`, :mod:`hjeval.engines.duckdb_person_cells`).
 """
 
 from __future__ import annotations
