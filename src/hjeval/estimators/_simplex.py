@@ -15,11 +15,14 @@ offered:
   objective and an iteration cap: the estimator is the iterate where it stops,
   not the minimiser. Many problems of the same shape are advanced together
   (one placebo re-fit per row of a batch), so the cost per iteration is that
-  of a few array operations whatever the number of re-fits.
+  of a dozen array operations whatever the number of re-fits; a problem
+  leaves the batch once it has stopped, and each problem's Gram matrix and
+  vertex table are computed once however often it is run.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,6 +190,10 @@ def sparsify(weights: np.ndarray) -> np.ndarray:
     return w / w.sum(axis=-1, keepdims=True)
 
 
+_UNUSABLE = 1e300
+"""Gradient given to padded columns: never the smallest, and harmless when multiplied by a zero weight."""
+
+
 @dataclass(frozen=True)
 class FrankWolfeProblems:
     """A batch of regularised simplex least-squares problems of one shape.
@@ -225,16 +232,117 @@ class FrankWolfeProblems:
 
         ``rows`` gives each problem's ``n_k`` where some are padded (default: ``n``).
         """
-        gram = np.einsum("kni,knj->kij", a, a)
-        cross = np.einsum("kni,kn->ki", a, b)
-        target = np.einsum("kn,kn->k", b, b)
+        at = np.swapaxes(a, 1, 2)
+        gram = np.matmul(at, a)
+        cross = np.matmul(at, b[:, :, None])[:, :, 0]
+        target = np.vecdot(b, b)
         ok = np.ones(cross.shape, dtype=bool) if usable is None else usable
         n = np.full(len(b), a.shape[1], dtype=np.float64) if rows is None else np.asarray(rows, dtype=np.float64)
         return cls(gram, cross, target, n, np.asarray(zeta, dtype=np.float64), ok)
 
+    @functools.cached_property
+    def vertex_table(self) -> np.ndarray:
+        """Row ``k c + i``: ``[Q_k e_i - h_k, e_i]``, the gradient and weights at vertex ``i`` of problem ``k``.
 
-_UNUSABLE = 1e300
-"""Gradient given to padded columns: never the smallest, and harmless when multiplied by a zero weight."""
+        Built once and kept, so that every run of :func:`frank_wolfe` on these
+        problems (synthdid's two phases) takes its vertices from it.
+        """
+        k, c = self.cross.shape
+        table = np.zeros((k, c, 2 * c))
+        vertices = table[:, :, :c]
+        vertices[...] = self.gram
+        vertices[:, np.arange(c), np.arange(c)] += (self.rows * self.zeta**2)[:, None]
+        vertices -= np.where(self.usable, self.cross, 0.0)[:, None, :]
+        vertices[np.broadcast_to(~self.usable[:, None, :], (k, c, c))] = _UNUSABLE
+        table[:, np.arange(c), c + np.arange(c)] = 1.0
+        return table.reshape(k * c, 2 * c)
+
+
+_CHECK_EVERY = 16
+"""Iterations advanced between two looks at the stopping rule; each problem's stop is then found exactly."""
+
+
+def _start_state(problems: FrankWolfeProblems, x: np.ndarray) -> np.ndarray:
+    """The iteration's state at ``x``: row ``k`` is ``[Q_k x_k - h_k, x_k]``."""
+    c = problems.cross.shape[1]
+    state = np.empty((len(x), 2 * c))
+    gradient = state[:, :c]
+    np.matmul(problems.gram, x[:, :, None], out=gradient[:, :, None])
+    gradient += (problems.rows * problems.zeta**2)[:, None] * x
+    gradient -= problems.cross
+    gradient[~problems.usable] = _UNUSABLE
+    state[:, c:] = x
+    return state
+
+
+class _Batch:
+    """The problems still iterating: one row of state each, and what a block of ``m`` iterations records.
+
+    Per iteration and row it records the table row taken, ``g'd``, ``d'Qd``
+    and ``-s``; a new batch is made when problems leave it.
+    """
+
+    def __init__(self, state: np.ndarray, rows: np.ndarray, threshold: np.ndarray, m: int) -> None:
+        size, width = state.shape
+        c = width // 2
+        self.state, self.rows, self.m = state, rows, m
+        self.offsets = rows * c
+        self.threshold = threshold[rows]
+        self.taken = np.empty((m, size), dtype=np.intp)
+        self.g_d, self.curvature, self.step = np.empty((m, size)), np.empty((m, size)), np.empty((m, size))
+        self._fell, self._work, self._low = np.empty((m, size)), np.empty((m, size)), np.empty((m, size), dtype=bool)
+        self._per_iteration = list(zip(self.taken, self.g_d, self.curvature, self.step, self.step[:, :, None],
+                                       strict=True))
+        self._vertex = np.empty(size, dtype=np.intp)
+        self._move = np.empty_like(state)
+
+    def advance(self, table: np.ndarray) -> None:
+        """Run ``m`` iterations on every row (in place), recording each step."""
+        state, move, vertex, offsets = self.state, self._move, self._vertex, self.offsets
+        c = state.shape[1] // 2
+        gradient, along, direction = state[:, :c], move[:, :c], move[:, c:]
+        # bound methods and positional outputs: the batch is small, so the cost is in the calls
+        add, divide, fmin, fmax, vecdot = np.add, np.divide, np.fmin, np.fmax, np.vecdot
+        smallest, vertex_rows, to_move, scale, step_on = (gradient.argmin, table.take, move.__isub__,
+                                                          move.__imul__, state.__isub__)
+        for row, gd, dqd, s, s_column in self._per_iteration:
+            smallest(1, vertex)
+            add(vertex, offsets, row)
+            vertex_rows(row, 0, move, "wrap")
+            to_move(state)  # move = [Q d, d] for d = e_i - x
+            vecdot(gradient, direction, out=gd)
+            vecdot(along, direction, out=dqd)
+            # -s, clipped to [-1, 0]; at a vertex d = 0, and 0/0 gives a step of 0
+            divide(gd, dqd, s)
+            fmin(s, 0.0, out=s)
+            fmax(s, -1.0, out=s)
+            scale(s_column)
+            step_on(move)
+
+    def low(self) -> np.ndarray:
+        """Per iteration of the block and row, whether the objective fell by no more than ``min_decrease^2``.
+
+        It fell by ``(2 s (-g'd) - s^2 d'Qd) / n_k``: the numerator is
+        compared with ``n_k min_decrease^2``.
+        """
+        fell, work = self._fell, self._work
+        np.add(self.g_d, self.g_d, out=fell)
+        np.multiply(self.step, self.curvature, out=work)
+        fell -= work
+        fell *= self.step  # -s (2 g'd + s d'Qd), with -s recorded
+        return np.less_equal(fell, self.threshold, out=self._low)
+
+
+def _replay(x: np.ndarray, vertices: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The weights after the recorded steps ``x -= (-s) (e_i - x)``, with the batch's arithmetic."""
+    x = x.copy()
+    for i, s in zip(vertices, steps, strict=True):
+        d = np.zeros(len(x))
+        d[i] = 1.0
+        d -= x
+        d *= s
+        x -= d
+    return x
 
 
 def frank_wolfe(problems: FrankWolfeProblems, start: np.ndarray, *, min_decrease: np.ndarray,
@@ -264,11 +372,18 @@ def frank_wolfe(problems: FrankWolfeProblems, start: np.ndarray, *, min_decrease
     Notes
     -----
     The iterates are those of Arkhangelsky et al.'s algorithm (synthdid's
-    ``sc.weight.fw``); the gradient ``Q w - h`` is updated along the step
-    (``Q w`` moves to ``(1 - s) Q w + s Q e_i``) rather than recomputed, and
-    the decrease of the objective is taken from the line search,
-    ``(2 s g - s^2 d) / n_k``, so one iteration costs a few operations on
-    ``(K, c)`` arrays.
+    ``sc.weight.fw``). The half-gradient ``g = Q x - h`` and the weights
+    move together along the step, as one row ``[g, x]`` per problem: towards
+    vertex ``i`` the row moves to ``(1 - s) [g, x] + s [Q e_i - h, e_i]``, and
+    the difference ``[Q d, d]`` (``d = e_i - x``) gives the line search,
+    ``s = -g'd / d'Qd``, and the decrease of the objective,
+    ``(2 s (-g'd) - s^2 d'Qd) / n_k``. One iteration is a dozen operations on
+    the ``(K, 2c)`` batch, whatever the number of problems. The stopping rule
+    is looked at every 16 iterations: a problem found to have stopped within
+    them gets its weights back as they were at its stopping iteration (the
+    steps it took are replayed from the weights at the start of the 16) and
+    leaves the batch, so that the batch shrinks as problems stop and its
+    result is the same as checking after every iteration.
 
     Examples
     --------
@@ -279,66 +394,40 @@ def frank_wolfe(problems: FrankWolfeProblems, start: np.ndarray, *, min_decrease
     [[0.3, 0.7]]
     """
     k, c = problems.cross.shape
-    n = problems.rows
-    if k == 0:
-        return np.zeros((0, c)), np.zeros(0, dtype=np.int64)
-    usable = problems.usable
-    eta = n * problems.zeta**2
-    q_matrix = problems.gram + eta[:, None, None] * np.eye(c)[None]
-    h = np.where(usable, problems.cross, 0.0)
     x = np.array(start, dtype=np.float64)
-    x[~usable] = 0.0
-    # the half-gradient Q x - h, and the value it moves towards when the step goes all the way to vertex i
-    gradient = np.einsum("kij,kj->ki", q_matrix, x) - h
-    gradient[~usable] = _UNUSABLE
-    towards = q_matrix - h[:, None, :]
-    towards[np.broadcast_to(~usable[:, None, :], towards.shape)] = _UNUSABLE
-    towards = towards.reshape(k * c, c)
-    # per vertex: Q_ii - 2 h_i and h_i
-    table = np.stack([np.einsum("kii->ki", q_matrix) - 2.0 * h, h], axis=2).reshape(k * c, 2)
-    flat_x = x.reshape(-1)
-    offsets = np.arange(k) * c
-    threshold = n * np.asarray(min_decrease, dtype=np.float64) ** 2
-    active = np.ones(k, dtype=bool)
-    moving = np.empty(k, dtype=bool)
-    iterations = np.zeros(k, dtype=np.int64)
-    xh = np.vecdot(h, x)
-    flat = np.empty(k, dtype=np.intp)
-    slope, curvature, step, keep, change = (np.empty(k) for _ in range(5))
-    step_column, keep_column = step[:, None], keep[:, None]
+    x[~problems.usable] = 0.0
+    if k == 0 or max_iter < 1:
+        return x, np.zeros(k, dtype=np.int64)
+    state, table = _start_state(problems, x), problems.vertex_table
+    threshold = problems.rows * np.asarray(min_decrease, dtype=np.float64) ** 2
+    weights = np.empty((k, c))
+    iterations = np.full(k, max_iter, dtype=np.int64)
+    batch = _Batch(state, np.arange(k), threshold, min(_CHECK_EVERY, max_iter))
+    done = 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        for t in range(max_iter):
-            np.argmin(gradient, axis=1, out=flat)
-            flat += offsets
-            g_vertex = gradient.take(flat)
-            per_vertex = table.take(flat, axis=0)
-            # along d = e_i - x: slope -g'd = g'x - g_i, curvature d'Qd = Q_ii - 2 (Qx)_i + x'Qx
-            np.subtract(np.vecdot(gradient, x), g_vertex, out=slope)
-            np.add(per_vertex[:, 0], xh, out=curvature)
-            curvature += slope
-            curvature -= g_vertex
-            np.divide(slope, curvature, out=step)
-            # at a vertex the slope is exactly 0 and so is the step (0/0 included)
-            np.fmax(step, 0.0, out=step)
-            np.minimum(step, 1.0, out=step)
-            step *= active
-            update = towards.take(flat, axis=0)
-            update -= gradient
-            update *= step_column
-            gradient += update
-            np.subtract(1.0, step, out=keep)
-            x *= keep_column
-            flat_x[flat] += step
-            xh *= keep
-            xh += step * per_vertex[:, 1]
-            iterations += active
-            if t >= 1:
-                # the objective fell by (2 s slope - s^2 curvature) / n_k
-                np.multiply(step, curvature, out=change)
-                np.subtract(2.0 * slope, change, out=change)
-                change *= step
-                np.greater(change, threshold, out=moving)
-                active &= moving
-                if not t & 15 and not active.any():
-                    break
-    return x, iterations
+        while done < max_iter:
+            m = min(_CHECK_EVERY, max_iter - done)
+            if m != batch.m:
+                batch = _Batch(batch.state, batch.rows, threshold, m)
+            before = batch.state[:, c:].copy()
+            batch.advance(table)
+            low = batch.low()
+            if done == 0:
+                low[0] = False  # the rule applies from the second iteration on
+            done += m
+            if not low.any():
+                continue
+            first = np.argmax(low, axis=0)
+            stopped = np.flatnonzero(low[first, np.arange(len(batch.rows))])
+            for r in stopped:
+                j, problem = first[r], batch.rows[r]
+                weights[problem] = _replay(before[r], batch.taken[: j + 1, r] - batch.offsets[r],
+                                           batch.step[: j + 1, r])
+                iterations[problem] = done - m + j + 1
+            alive = np.ones(len(batch.rows), dtype=bool)
+            alive[stopped] = False
+            if not alive.any():
+                return weights, iterations
+            batch = _Batch(batch.state[alive], batch.rows[alive], threshold, m)
+    weights[batch.rows] = batch.state[:, c:]
+    return weights, iterations

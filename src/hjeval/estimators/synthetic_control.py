@@ -48,8 +48,13 @@ Predictor = tuple[str, object, object] | tuple[str, object]
 
 _FW_MAX_ITER = 10_000
 _FW_MAX_ITER_BEFORE_SPARSIFY = 100
+_FW_TABLE_ENTRIES = 2_000_000
+"""Frank-Wolfe problems are batched so that their Gram matrices hold at most this many numbers (16 MB)."""
 _LOG_V_RANGE = 10.0
 """Predictor weights lie within a factor ``exp(10)`` of each other: every predictor counts and W(V) is unique."""
+
+_PERFECT_FIT = 1e-16
+"""A squared gap before the start at most this share of the treated path's squared length is a perfect fit."""
 
 _BOOTSTRAP_ATTEMPTS = 100
 """A bootstrap draw without treated or without comparison units is drawn again, at most this many times per draw."""
@@ -347,18 +352,49 @@ def effect(treated_y: np.ndarray, donor_y: np.ndarray, omega: np.ndarray, lam: n
     return float(gap[start:].mean() - lam @ gap[:start])
 
 
-Warm = Sequence[np.ndarray | None] | None
-"""Per assignment, donor weights to start the solver from (None: from scratch)."""
+@dataclass(frozen=True)
+class Start:
+    """Weights a re-fit's solver starts from: donor weights, and time weights where the estimator has them."""
+
+    omega: np.ndarray
+    lam: np.ndarray | None = None
+
+
+Warm = Sequence[Start | None] | None
+"""Per assignment, the weights to start the solver from (None: the solver's own start)."""
+
+
+def restricted(omega: np.ndarray, comparison: np.ndarray, donors: np.ndarray) -> np.ndarray:
+    """The actual fit's donor weights on another donor pool (a subset of ``comparison``, repeats allowed), summing to 1.
+
+    Uniform where the pool carries no weight (R synthdid's ``sum_normalize``).
+    """
+    w = omega[np.searchsorted(comparison, donors)]
+    total = w.sum()
+    return w / total if total > 0 else np.full(len(w), 1.0 / len(w))
 
 
 class Fitter(Protocol):
     """What an estimator of unit weights offers: fits of any assignments of the treatment to rows of its panel."""
 
+    @property
+    def exact_starts(self) -> bool:
+        """Whether its solver reaches the same minimiser from any start, so that a warm start only saves work."""
+        ...
+
+    @property
+    def warm_inference(self) -> bool:
+        """Whether placebo and bootstrap re-fits start from the actual fit's weights."""
+        ...
+
     def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
         """Fit every assignment (treated rows, donor rows), each as if alone.
 
-        ``warm`` gives starting weights to solvers that reach the same
-        minimiser from any start; the others ignore it.
+        ``warm`` gives each assignment's starting weights to solvers that take
+        a start (the nested predictor fit does not). With ``exact_starts`` the
+        fits are the same (to the solver's tolerance); otherwise a start
+        changes them, and callers pass one only where asked to
+        (``warm_inference``).
         """
         ...
 
@@ -370,6 +406,10 @@ class Fitter(Protocol):
         """
         ...
 
+    def reuse(self) -> str:
+        """What its re-fits share or reuse, for the result's provenance."""
+        ...
+
 
 def noise_level(donor_y: np.ndarray) -> float:
     """Standard deviation of the donors' first differences before the start (synthdid's noise level)."""
@@ -378,14 +418,17 @@ def noise_level(donor_y: np.ndarray) -> float:
 
 
 def regularised_weights(a: Sequence[np.ndarray], b: Sequence[np.ndarray], zeta: np.ndarray, noise: np.ndarray,
-                        *, intercept: bool) -> list[np.ndarray]:
-    """synthdid's weights: Frank-Wolfe from uniform weights for 100 iterations, sparsified, then to the stop.
+                        *, intercept: bool, start: Sequence[np.ndarray | None] | None = None) -> list[np.ndarray]:
+    """synthdid's weights: Frank-Wolfe for 100 iterations, sparsified, then to the stop.
 
     Problem ``k`` is ``min ||A_k w - b_k||^2 / n_k + zeta_k^2 ||w||^2`` over
     the simplex (``a[k]``: n_k x c_k; with ``intercept`` the columns and
     ``b_k`` are centred first), stopped once an iteration lowers it by no more
-    than ``(1e-5 noise_k)^2`` or after 10,000 iterations. All problems run
-    together (padded to the largest).
+    than ``(1e-5 noise_k)^2`` or after 10,000 iterations. The iteration
+    starts from uniform weights, or from ``start[k]`` where given (a warm
+    start, which changes the early-stopped iterate). All problems run
+    together (padded to the largest); each problem's Gram matrix and vertex
+    table are computed once and serve both phases.
     """
     count = len(a)
     n_max = max(m.shape[0] for m in a)
@@ -394,23 +437,30 @@ def regularised_weights(a: Sequence[np.ndarray], b: Sequence[np.ndarray], zeta: 
     big_b = np.zeros((count, n_max))
     usable = np.zeros((count, c_max), dtype=bool)
     rows = np.empty(count)
+    first = np.zeros((count, c_max))
     for k, (ak, bk) in enumerate(zip(a, b, strict=True)):
+        n_k, c_k = ak.shape
         if intercept:
-            ak = ak - ak.mean(axis=0)
-            bk = bk - bk.mean()
-        big_a[k, : ak.shape[0], : ak.shape[1]] = ak
-        big_b[k, : len(bk)] = bk
-        usable[k, : ak.shape[1]] = True
-        rows[k] = ak.shape[0]
+            np.subtract(ak, ak.mean(axis=0), out=big_a[k, :n_k, :c_k])
+            np.subtract(bk, bk.mean(), out=big_b[k, :n_k])
+        else:
+            big_a[k, :n_k, :c_k] = ak
+            big_b[k, :n_k] = bk
+        usable[k, :c_k] = True
+        rows[k] = n_k
+        begin = None if start is None else start[k]
+        if begin is None or not np.sum(begin) > 0:
+            first[k, :c_k] = 1.0 / c_k
+        else:
+            first[k, :c_k] = begin / np.sum(begin)
     out = np.zeros((count, c_max))
-    chunk = max(1, 4_000_000 // (c_max * c_max))
+    chunk = max(1, _FW_TABLE_ENTRIES // (c_max * c_max))
     for lo in range(0, count, chunk):
         part = slice(lo, lo + chunk)
         problems = FrankWolfeProblems.from_matrices(big_a[part], big_b[part], zeta[part], usable[part], rows[part])
-        uniform = usable[part] / usable[part].sum(axis=1, keepdims=True)
         decrease = 1e-5 * noise[part]
-        first, _ = frank_wolfe(problems, uniform, min_decrease=decrease, max_iter=_FW_MAX_ITER_BEFORE_SPARSIFY)
-        out[part], _ = frank_wolfe(problems, sparsify(first), min_decrease=decrease, max_iter=_FW_MAX_ITER)
+        before, _ = frank_wolfe(problems, first[part], min_decrease=decrease, max_iter=_FW_MAX_ITER_BEFORE_SPARSIFY)
+        out[part], _ = frank_wolfe(problems, sparsify(before), min_decrease=decrease, max_iter=_FW_MAX_ITER)
     return [w[: m.shape[1]] for w, m in zip(out, a, strict=True)]
 
 
@@ -434,14 +484,39 @@ class ScFitter:
     starts: int = 16
     seed: int = 0
 
+    @property
+    def exact_starts(self) -> bool:
+        """The exact solver's minimiser does not depend on its start."""
+        return self.solver == "exact"
+
+    @property
+    def warm_inference(self) -> bool:
+        """No: placebo and bootstrap re-fits start from their own best donor (see :meth:`reuse`)."""
+        return False
+
+    def reuse(self) -> str:
+        """What the re-fits reuse."""
+        if self.solver == "exact":
+            return ("exact solver: leave_one_out() and placebo_in_time() re-fits start from the actual weights "
+                    "restricted to the remaining donors (the same minimiser, reached in fewer active-set changes; "
+                    "a re-fit that fits perfectly, whose weights are not unique, is solved again from scratch); "
+                    "placebo and bootstrap re-fits start from their best single donor, since their treated unit "
+                    "differs and starting from the actual weights took more changes")
+        if self.solver == "synthdid":
+            return ("every re-fit starts synthdid's Frank-Wolfe from uniform weights (its early-stopped iterate "
+                    "depends on the start); the actual fit and the placebo re-fits run as one batch, each "
+                    "problem's Gram matrix and vertex table computed once for both of its phases")
+        return ("nested predictor fit: within a fit each inner simplex solve starts from the previous one; every "
+                "re-fit runs the nested fit afresh from its fixed starts")
+
     def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
         """Fit every assignment (treated rows, donor rows).
 
-        ``warm`` starts the exact solver; synthdid's weights are defined as
-        the Frank-Wolfe iterate from uniform weights and the nested fit's as
-        the best of its fixed starts, so those ignore it.
+        ``warm`` starts the exact solver (its minimiser is the same from any
+        start) and synthdid's Frank-Wolfe (whose early-stopped iterate is
+        not); the nested fit takes the best of its fixed starts and ignores it.
         """
-        starting: Sequence[np.ndarray | None] = [None] * len(assignments) if warm is None else warm
+        starting: Sequence[Start | None] = [None] * len(assignments) if warm is None else warm
         no_time_weights = np.zeros(self.start)
         if self.solver == "synthdid":
             a, b, noise = [], [], []
@@ -451,7 +526,8 @@ class ScFitter:
                 noise.append(noise_level(self.y[np.ix_(donors, self.fit)]))
                 # sc_estimate: no intercept, an 'infinitesimal' ridge of 1e-6 times the noise level
             level = np.array(noise)
-            weights = regularised_weights(a, b, 1e-6 * level, level, intercept=False)
+            weights = regularised_weights(a, b, 1e-6 * level, level, intercept=False,
+                                          start=[None if w is None else w.omega for w in starting])
         else:
             weights = []
             vs = []
@@ -460,9 +536,7 @@ class ScFitter:
                     omega, v = self._nested(treated, donors)
                     vs.append(v)
                 else:
-                    omega = simplex_least_squares(self.y[np.ix_(donors, self.fit)].T,
-                                                  self.y[np.ix_(treated, self.fit)].mean(axis=0),
-                                                  start=begin).weights
+                    omega = self._exact(donors, treated, None if begin is None else begin.omega)
                 weights.append(omega)
         fits = []
         for j, ((treated, donors), omega) in enumerate(zip(assignments, weights, strict=True)):
@@ -470,6 +544,22 @@ class ScFitter:
             fits.append(UnitFit(effect(treated_y, donor_y, omega, no_time_weights), omega, no_time_weights,
                                 treated_y, donor_y, vs[j] if self.solver == "predictors" else None))
         return fits
+
+    def _exact(self, donors: np.ndarray, treated: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        """The exact weights, from ``start`` where given.
+
+        The fitted path before the start is unique, the weights only where it
+        is not a perfect fit: several weightings may then reproduce the
+        treated path exactly. A warm start that ends in a perfect fit is
+        therefore re-solved from the solver's own start, so that a re-fit
+        picks the weights the estimator itself would.
+        """
+        a = self.y[np.ix_(donors, self.fit)].T
+        b = self.y[np.ix_(treated, self.fit)].mean(axis=0)
+        solution = simplex_least_squares(a, b, start=start)
+        if start is not None and solution.objective <= _PERFECT_FIT * float(b @ b):
+            solution = simplex_least_squares(a, b)
+        return solution.weights
 
     def truncated(self, start: int, actual: Assignment, context: str) -> ScFitter:
         """The fitter on the periods before the start, the start moved to ``start`` and the fit window cut there."""
@@ -629,7 +719,8 @@ def _bootstrap(panel: WidePanel, fitter: Fitter, main: UnitFit, alpha: float, se
         treated, donors = units[pick][is_treated[pick]], units[pick][~is_treated[pick]]
         if len(treated) and len(donors):
             assignments.append((treated, donors))
-    estimates = np.array([f.estimate for f in fitter.fit_many(assignments)])
+    warm = [_start(main, panel.comparison, donors) for _, donors in assignments] if fitter.warm_inference else None
+    estimates = np.array([f.estimate for f in fitter.fit_many(assignments, warm=warm)])
     se = float(np.std(estimates, ddof=0))
     return _normal_record("bootstrap", main.estimate, se, alpha, draws=draws, seed=seed, clusters=len(units),
                           treated=len(panel.treated), unit=unit,
@@ -658,7 +749,9 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
     (:func:`hjeval.inference.strategies.infer`) with a re-fit per
     re-assignment; the jackknife and the bootstrap are computed here. With
     one treated unit and placebo inference, the actual fit and every placebo
-    fit are made in one batch.
+    fit are made in one batch, unless the fitter asks for warm starts
+    (``warm_inference``): then the actual fit comes first and every placebo
+    and bootstrap re-fit starts from its weights.
     """
     treated, comparison = panel.treated, panel.comparison
     if method in ("jackknife", "bootstrap") and len(treated) < 2:
@@ -669,9 +762,13 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
     cache: dict[tuple[int, ...], UnitFit] = {}
     singles_fitted: tuple[UnitFit, ...] = ()
     if method == "placebo" and len(treated) == 1:
-        singles: list[Assignment] = [(np.array([c]), np.setdiff1d(comparison, [c])) for c in comparison]
-        fits = fitter.fit_many([(treated, comparison), *singles])
-        main = fits[0]
+        singles = single_assignments(comparison)
+        if fitter.warm_inference:
+            main = fitter.fit_many([(treated, comparison)])[0]
+            fits = [main, *fitter.fit_many(singles, warm=[_start(main, comparison, d) for _, d in singles])]
+        else:
+            fits = fitter.fit_many([(treated, comparison), *singles])
+            main = fits[0]
         cache = {(int(c),): f for c, f in zip(comparison, fits[1:], strict=True)}
         singles_fitted = tuple(fits[1:])
     else:
@@ -708,7 +805,8 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
                     todo.append(s)
                     assignments.append((chosen, donors))
         if assignments:
-            for s, fit in zip(todo, fitter.fit_many(assignments), strict=True):
+            warm = [_start(main, comparison, d) for _, d in assignments] if fitter.warm_inference else None
+            for s, fit in zip(todo, fitter.fit_many(assignments, warm=warm), strict=True):
                 estimates[s, 0] = fit.estimate
         return estimates, slopes
 
@@ -727,6 +825,17 @@ def fit_and_infer(panel: WidePanel, fitter: Fitter, *, method: SyntheticInferenc
 _TARGET = Target(np.ones(1), np.zeros(1), np.ones(1))
 
 
+def single_assignments(comparison: np.ndarray) -> list[Assignment]:
+    """Each comparison unit treated alone, the other comparison units its donors (in comparison order)."""
+    others = ~np.eye(len(comparison), dtype=bool)
+    return [(comparison[j: j + 1], comparison[others[j]]) for j in range(len(comparison))]
+
+
+def _start(main: UnitFit, comparison: np.ndarray, donors: np.ndarray, *, time_weights: bool = True) -> Start:
+    """The actual fit's weights as a re-fit's start: donor weights restricted to its donors, time weights kept."""
+    return Start(restricted(main.omega, comparison, donors), main.lam if time_weights and len(main.lam) else None)
+
+
 # --------------------------------------------------------------------------- robustness re-fits
 
 
@@ -735,8 +844,12 @@ class Refitter:
     """What a synthetic result keeps to re-fit itself (:class:`hjeval.results.synthetic.SyntheticRefits`).
 
     The fitter holds the unit x period means (and unit-level predictors),
-    never person rows; ``omega`` (the actual donor weights) warm-starts the
-    solvers that accept it.
+    never person rows. ``actual`` (the actual fit) gives the starts of the
+    re-fits that take one: leave_one_out() and placebo_in_time() start an
+    exact solver from the actual weights restricted to the remaining donors,
+    and in_space_placebos() starts where the placebo inference did.
+    ``single_fits`` are the placebo inference's fits with each comparison
+    unit treated alone, turned into re-fits only when asked for.
     """
 
     fitter: Fitter
@@ -745,8 +858,8 @@ class Refitter:
     unit_labels: tuple[object, ...]
     period_labels: tuple[object, ...]
     start: int
-    omega: np.ndarray
-    singles: tuple[Refit, ...] = ()
+    actual: UnitFit
+    single_fits: tuple[UnitFit, ...] = ()
 
     def refit(self, fit: UnitFit, donors: np.ndarray) -> Refit:
         """A fit as the result's robustness checks report it."""
@@ -761,17 +874,19 @@ class Refitter:
             raise DataError(f"{check} leaves one comparison unit out of {len(self.comparison)}, which leaves no "
                             "donors to fit the weights to; it needs at least 2 comparison units")
 
+    def _exact_start(self, donors: np.ndarray, *, time_weights: bool = True) -> Start | None:
+        """The actual weights as the start of a solver that reaches the same minimiser from any start, else None."""
+        if not self.fitter.exact_starts:
+            return None
+        return _start(self.actual, self.comparison, donors, time_weights=time_weights)
+
     def without(self, donors: Sequence[object]) -> list[Refit]:
         """One re-fit per donor label, that donor left out of the pool."""
         self._need_two_donors("leave_one_out()")
         position = {self.unit_labels[g]: j for j, g in enumerate(self.comparison)}
-        assignments: list[Assignment] = []
-        warm = []
-        for label in donors:
-            j = position[label]
-            assignments.append((self.treated, np.delete(self.comparison, j)))
-            warm.append(np.delete(self.omega, j))
-        fits = self.fitter.fit_many(assignments, warm=warm)
+        assignments: list[Assignment] = [(self.treated, np.delete(self.comparison, position[label]))
+                                         for label in donors]
+        fits = self.fitter.fit_many(assignments, warm=[self._exact_start(d) for _, d in assignments])
         return [self.refit(f, a[1]) for f, a in zip(fits, assignments, strict=True)]
 
     def earlier(self, periods: object) -> Refit:
@@ -789,29 +904,26 @@ class Refitter:
             )
         context = f"periods={k} (placebo start {self.period_labels[start]})"
         fitter = self.fitter.truncated(start, (self.treated, self.comparison), context)
-        fit = fitter.fit_many([(self.treated, self.comparison)], warm=[self.omega])[0]
+        warm = [self._exact_start(self.comparison, time_weights=False)]
+        fit = fitter.fit_many([(self.treated, self.comparison)], warm=warm)[0]
         return self.refit(fit, self.comparison)
 
     def each_donor(self) -> list[Refit]:
         """One re-fit per comparison unit treated alone, the others as donors."""
-        if self.singles:
-            return list(self.singles)
         self._need_two_donors("in_space_placebos()")
-        assignments: list[Assignment] = [(np.array([c]), np.setdiff1d(self.comparison, [c]))
-                                         for c in self.comparison]
-        fits = self.fitter.fit_many(assignments)
+        assignments = single_assignments(self.comparison)
+        fits: Sequence[UnitFit] = self.single_fits
+        if not fits:
+            warm = [_start(self.actual, self.comparison, d) for _, d in assignments] \
+                if self.fitter.warm_inference else None
+            fits = self.fitter.fit_many(assignments, warm=warm)
         return [self.refit(f, a[1]) for f, a in zip(fits, assignments, strict=True)]
 
 
 def refitter(panel: WidePanel, fitter: Fitter, main: UnitFit, inferred: Inferred) -> Refitter:
     """The re-fitting state of a result: the fitter, the codes and labels, the actual and placebo fits."""
-    keep = Refitter(fitter, panel.treated, panel.comparison, panel.unit_labels, panel.period_labels, panel.start,
-                    main.omega)
-    if not inferred.singles:
-        return keep
-    singles = tuple(keep.refit(f, np.setdiff1d(panel.comparison, [c]))
-                    for c, f in zip(panel.comparison, inferred.singles, strict=True))
-    return dataclasses.replace(keep, singles=singles)
+    return Refitter(fitter, panel.treated, panel.comparison, panel.unit_labels, panel.period_labels, panel.start,
+                    main, inferred.singles)
 
 
 def synthetic_result(
@@ -819,7 +931,12 @@ def synthetic_result(
     solver: str, predictor_labels: Sequence[str] = (), extra: dict[str, object] | None = None,
     refits: Refitter | None = None,
 ) -> SyntheticResult:
-    """The frozen result of a fit and its inference (``refits``: what its robustness checks re-fit with)."""
+    """The frozen result of a fit and its inference (``refits``: what its robustness checks re-fit with).
+
+    What the re-fits reuse (``refits.fitter.reuse()``) goes into the
+    provenance as ``solver_reuse`` and, for inference that re-fits (placebo,
+    bootstrap), into the inference record's notes.
+    """
     design = panel.design
     periods = pd.Index(list(panel.period_labels), name="period")
     start = panel.start
@@ -829,7 +946,10 @@ def synthetic_result(
     post_rmspe = rmspe(gap[start:])
     donors = pd.Index([panel.unit_labels[g] for g in panel.comparison], name=unit)
     record = inferred.record
-    provenance = provenance_record(design, seed, **(extra or {}))
+    reuse = refits.fitter.reuse() if refits is not None else ""
+    if reuse and record.vcov != "jackknife":
+        record = dataclasses.replace(record, notes=(*record.notes, f"re-fits: {reuse}"))
+    provenance = provenance_record(design, seed, **(extra or {}), solver_reuse=reuse)
     provenance.pop("clusters", None)
     provenance["units"] = provenance.pop("groups")
     provenance["inference"] = record.vcov if record.method == "cluster" else record.method
@@ -993,6 +1113,24 @@ def synthetic_control(
     kept within a factor ``exp(10)`` of each other so that the unit weights
     are unique. Placebo inference with predictors re-runs the nested fit for
     every re-assignment.
+
+    Re-fits reuse solver state where that leaves them unchanged. With the
+    exact solver, ``leave_one_out()`` and ``placebo_in_time()`` start each
+    re-fit from the actual weights restricted to the remaining donors: the
+    minimiser is the same (the fit before the start agrees to rounding) and
+    is reached in fewer active-set changes (on Proposition 99, 7 against 37
+    for the leave-one-out re-fits and 69 against 141 for the 17 placebo
+    starts). Only a perfect fit before the start leaves the weights
+    undetermined (with 6 or fewer periods on Proposition 99); such a re-fit
+    is solved again from the solver's own start, so that it keeps the
+    weights a direct call of the estimator gives. Placebo and bootstrap re-fits have another treated unit (or
+    treated mean), and starting them from the actual weights took more
+    changes (537 against 423 for the 38 placebos), so they start from their
+    best single donor. synthdid's early-stopped Frank-Wolfe always starts
+    from uniform weights (its iterate depends on the start); its placebo
+    problems run as one batch, each with its Gram matrix and vertex table
+    computed once. ``provenance["solver_reuse"]`` (and a note in the
+    inference record) says which applies.
 
     Examples
     --------

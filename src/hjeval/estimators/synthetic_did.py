@@ -12,6 +12,7 @@ from hjeval.design.panel import Comparison, Movers
 from hjeval.errors import DataError
 from hjeval.estimators.synthetic_control import (
     Assignment,
+    Start,
     SyntheticInference,
     UnitFit,
     Warm,
@@ -73,18 +74,45 @@ def covariate_coefficients(y: np.ndarray, x: np.ndarray, x_names: Sequence[str],
 
 @dataclass(frozen=True)
 class SdidFitter:
-    """Synthetic DiD's unit and time weights, fitted as R synthdid fits them, on the covariate-adjusted outcome."""
+    """Synthetic DiD's unit and time weights, fitted as R synthdid fits them, on the covariate-adjusted outcome.
+
+    ``warm_start``: placebo and bootstrap re-fits start from the actual fit's
+    weights (R synthdid's ``vcov``), else from uniform weights.
+    """
 
     y: np.ndarray
     start: int
     x: np.ndarray
     x_names: tuple[str, ...] = ()
+    warm_start: bool = False
+
+    @property
+    def exact_starts(self) -> bool:
+        """No: the weights are the early-stopped Frank-Wolfe iterate, which depends on where it starts."""
+        return False
+
+    @property
+    def warm_inference(self) -> bool:
+        """Whether placebo and bootstrap re-fits start from the actual fit's weights."""
+        return self.warm_start
+
+    def reuse(self) -> str:
+        """What the re-fits reuse."""
+        shared = "each problem's Gram matrix and vertex table computed once for both of its phases"
+        if self.warm_start:
+            return ("warm_start=True: placebo and bootstrap re-fits start Frank-Wolfe from the actual unit weights "
+                    "(restricted to their donors, renormalised) and time weights, as R synthdid's vcov does, "
+                    f"which changes their early-stopped weights; they run as one batch after the actual fit, {shared}; "
+                    "leave_one_out() and placebo_in_time() re-fits start from uniform weights")
+        return ("every re-fit starts Frank-Wolfe from uniform weights (its early-stopped iterate depends on the "
+                f"start); the actual fit and the placebo re-fits run as one batch, {shared}")
 
     def fit_many(self, assignments: Sequence[Assignment], *, warm: Warm = None) -> list[UnitFit]:
         """Fit every assignment (treated rows, donor rows).
 
-        ``warm`` is ignored: synthdid's weights are defined as the early-stopped
-        Frank-Wolfe iterate from uniform weights, so another start would change them.
+        ``warm`` starts each problem's Frank-Wolfe from the given unit and
+        time weights instead of uniform ones; synthdid's weights are the
+        iterate where it stops, so this changes them.
         """
         start = self.start
         paths = []
@@ -99,12 +127,15 @@ class SdidFitter:
         post = self.y.shape[1] - start
         zeta_omega = np.array([(len(t) * post) ** 0.25 for t, _ in paths]) * noise
         zeta_lambda = 1e-6 * noise
+        starting: Sequence[Start | None] = [None] * len(paths) if warm is None else warm
         # time weights: the donors' periods before the start against their mean after it
         lam = regularised_weights([d[:, :start] for _, d in paths], [d[:, start:].mean(axis=1) for _, d in paths],
-                                  zeta_lambda, noise, intercept=True)
+                                  zeta_lambda, noise, intercept=True,
+                                  start=[None if w is None else w.lam for w in starting])
         # unit weights: the donors' paths before the start against the treated mean, up to a constant
         omega = regularised_weights([d[:, :start].T for _, d in paths], [t[:, :start].mean(axis=0) for t, _ in paths],
-                                    zeta_omega, noise, intercept=True)
+                                    zeta_omega, noise, intercept=True,
+                                    start=[None if w is None else w.omega for w in starting])
         return [UnitFit(effect(t, d, o, la), o, la, t, d) for (t, d), o, la in zip(paths, omega, lam, strict=True)]
 
     def truncated(self, start: int, actual: Assignment, context: str) -> SdidFitter:
@@ -112,7 +143,7 @@ class SdidFitter:
         y, x = self.y[:, : self.start], self.x[:, : self.start]
         if x.shape[2]:
             covariate_coefficients(y, x, self.x_names, actual, start, f"{context}: ")
-        return SdidFitter(y, start, x, self.x_names)
+        return SdidFitter(y, start, x, self.x_names, self.warm_start)
 
 
 def synthetic_did(
@@ -133,6 +164,7 @@ def synthetic_did(
     seed: int = 0,
     draws: int = 200,
     size_correction: bool = True,
+    warm_start: bool = False,
     movers: Movers = "error",
 ) -> SyntheticResult:
     """Synthetic difference-in-differences: unit and time weights, then a weighted DiD.
@@ -182,6 +214,17 @@ def synthetic_did(
     size_correction : bool, default True
         Rescale placebo estimates to the treated unit's size where sizes differ
         (see :func:`hjeval.did`); nothing changes with one row per unit and period.
+    warm_start : bool, default False
+        Start every placebo (and bootstrap) re-fit from the actual fit's
+        weights, as R synthdid's ``vcov`` does: the unit weights restricted
+        to the re-fit's donors and renormalised, the time weights as they
+        are. The weights are the iterate where Frank-Wolfe stops, not a
+        minimiser, so this changes each re-fit: a little where the iteration
+        ends near the minimiser (see Notes), more where it stops far from it.
+        Off, every re-fit starts from uniform weights like the actual fit, and
+        each placebo estimate is the estimator applied to that re-assignment.
+        ``leave_one_out()`` and ``placebo_in_time()`` start from uniform
+        weights either way, as a direct call of the estimator does.
 
     Returns
     -------
@@ -216,6 +259,20 @@ def synthetic_did(
     invariant to adding a constant to the outcome (unit weights have an
     intercept) and scales with it.
 
+    Re-fits share what does not depend on the start: all placebo problems
+    advance together as one Frank-Wolfe batch (a problem leaves the batch
+    when it stops), and each problem's Gram matrix and vertex table are
+    computed once for both phases. With ``warm_start=True`` the actual fit
+    is made first and the placebos start from it. On Proposition 99 that
+    moves the placebo standard error from 9.4946 to 9.4941 (no placebo
+    estimate moves by more than 0.6 % of the standard error; on the
+    97-municipality monthly panel of the synthetic data, 0.6493 to 0.6477)
+    and saves no time: the unit-weight problems still run to the
+    10,000-iteration cap (239,061 iterations in all instead of 254,859),
+    and the actual fit now runs alone before them, which made the call
+    1.2 to 1.9 times slower. The result's ``provenance["solver_reuse"]``
+    (and a note in its inference record) says which was done.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -231,6 +288,8 @@ def synthetic_did(
     """
     method, options = inference_choice(inference, alpha=alpha, seed=seed, draws=draws,
                                        size_correction=size_correction)
+    if not isinstance(warm_start, bool):
+        raise DataError(f"warm_start must be True or False, not {warm_start!r}")
     regressors = ([cycle] if cycle else []) + list(covariates or [])
     if len(set(regressors)) != len(regressors):
         raise DataError(f"the cycle column and covariates repeat a name: {regressors}")
@@ -241,7 +300,7 @@ def synthetic_did(
     if regressors:
         extra["covariate_coefficients"] = covariate_coefficients(panel.y, panel.x, regressors,
                                                                  (panel.treated, panel.comparison), panel.start)
-    fitter = SdidFitter(panel.y, panel.start, panel.x, tuple(regressors))
+    fitter = SdidFitter(panel.y, panel.start, panel.x, tuple(regressors), warm_start)
     main, inferred = fit_and_infer(panel, fitter, method=method, estimator="synthetic_did", options=options,
                                    unit=group or unit)
     return synthetic_result(method="synthetic_did", panel=panel, main=main, inferred=inferred, outcome=outcome,
