@@ -293,8 +293,6 @@ def test_bad_rows_on_a_path_are_named_by_file_and_row(tmp_path: Path) -> None:
     with pytest.raises(hj.DataError, match=r"months outside observed=\('2013-01', '2016-12'\) in \d+ rows, e.g. "
                                            r"rows.parquet row"):
         benefit_spells(path, observed=("2013-01", "2016-12"), **SPELLS)
-    with pytest.raises(hj.DataError, match=r"engine='dask': benefit_spells runs on \['pandas', 'duckdb'\]"):
-        benefit_spells(path, engine="dask", **SPELLS)
     with pytest.raises(hj.DataError, match=r"engine='spark' is not one of"):
         outcome_by_period(path, "unemployment_rate", unit="person_id", group="municipality", time="month",
                           treated=0, engine="spark")  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ import pandas as pd
 from hjeval.data.municipalities import comparison_pool
 from hjeval.design.panel import Comparison, as_list, require_columns
 from hjeval.engines import Data, Engine
+from hjeval.engines.dask_support import POS, by_person, dask_rows, distinct_first, first_rows, gather, shown_rows
 from hjeval.engines.duckdb_person_cells import outcome_cells, repeated_keys
 from hjeval.engines.duckdb_rows import open_rows
 from hjeval.engines.in_memory import naming, read_columns, row_engine
@@ -251,6 +252,95 @@ def _cells_on_duckdb(data: Data, *, outcome: str, unit: str, group: str, time: s
     return _OutcomeCells(cells, by_period, periods.dtype, treated_labels, pool_name)
 
 
+def _partition_repeats(part: pd.DataFrame, *, unit: str, time: str, lookup: pd.Index,
+                       codes: np.ndarray) -> pd.DataFrame:
+    """Positions of the rows of one partition (whole persons, in order) repeating a person and period."""
+    period = codes[lookup.get_indexer(part[time])]
+    repeated = pd.DataFrame({"u": part[unit].to_numpy(), "t": period}).duplicated().to_numpy()
+    return pd.DataFrame({POS: part[POS].to_numpy()[repeated]})
+
+
+def _partition_cells(part: pd.DataFrame, *, unit: str, group: str, time: str, values: Sequence[str],
+                     series: pd.Series, lookup: pd.Index, periods: pd.Series, reported: pd.Series,
+                     persons: bool) -> pd.DataFrame:
+    """One partition's rows (whole persons) grouped by series, reported period and data period (or, with
+    ``persons``, its distinct persons per series and reported period)."""
+    at = lookup.get_indexer(part[time])
+    frame = pd.DataFrame({
+        "series": series.to_numpy()[series.index.get_indexer(part[group])],
+        "period": reported.array[at], "source_period": periods.array[at], "unit": part[unit].to_numpy(),
+        **{f"s{i}": part[c].to_numpy(dtype=np.float64) for i, c in enumerate(values)},
+    })
+    frame = frame[frame["series"] != ""]
+    if persons:
+        return frame.groupby(["series", "period"], sort=False)["unit"].nunique().rename("persons").reset_index()
+    grouped = frame.groupby(["series", "period", "source_period"], sort=False)
+    sums = grouped[[f"s{i}" for i in range(len(values))]].sum()
+    return sums.assign(rows=grouped.size()).reset_index()
+
+
+def _cells_on_dask(data: Data, *, outcome: str, unit: str, group: str, time: str, treated: object,
+                   comparison: Comparison, cycle: str | None, frequency: Frequency,
+                   client: object = None) -> _OutcomeCells:
+    """The same checks and cells on a Dask cluster: the rows shuffled by person, grouped per partition; only the
+    cells come back. Rows are named by position from 0 over the dataset (or the DataFrame)."""
+    value_columns = [outcome] + ([cycle] if cycle else [])
+    roles = {"outcome": outcome, "unit": unit, "group": group, "time": time, "cycle": cycle}
+    with dask_rows(data, roles, client=client) as rows, naming(data, note=" (rows counted from 0 in file order)"):
+        frame, running = rows.frame, rows.client
+        for column in [unit, group, time, *value_columns]:
+            count, first = first_rows(frame, running, _Missing(column), positions=True)
+            if count:
+                raise DataError(f"column {column!r} has missing values in {shown_rows(count, first, note='')} "
+                                "(0-based positions); drop or fill them first")
+        _numeric(frame._meta, value_columns)
+        groups, times = distinct_first(frame, running, [group, time])
+        series, treated_labels, pool_name = _series_of(groups[group], treated, comparison)
+        series = pd.Series(series.to_numpy(), index=pd.Index(groups[group]))
+        periods = parse_periods(times[time], column=time)
+        lookup = pd.Index(times[time])
+        codes = np.asarray(periods.array.asi8, dtype=np.int64)
+        shuffled = running.persist(by_person(frame, unit))
+        repeated = gather(shuffled, running, _partition_repeats, pd.DataFrame({POS: np.array([], dtype=np.int64)}),
+                          unit=unit, time=time, lookup=lookup, codes=codes)
+        if len(repeated):
+            at = np.sort(repeated[POS].to_numpy())
+            raise DataError(
+                f"columns {unit!r} and {time!r}: a person has more than one row in a period in "
+                f"{shown_rows(len(at), at.tolist(), note='')} (0-based positions); aggregate them first"
+            )
+        reported = _aggregate_periods(periods, frequency)
+        options = dict(unit=unit, group=group, time=time, values=value_columns, series=series, lookup=lookup,
+                       periods=periods, reported=reported)
+        fine = gather(shuffled, running, _partition_cells, persons=False, **options)
+        persons = gather(shuffled, running, _partition_cells, persons=True, **options)
+        del shuffled
+    sums = {"s0": "y", "s1": "c"}
+    by_source = fine.groupby(["series", "period", "source_period"], sort=True).sum()
+    coarse = by_source.groupby(level=["series", "period"], sort=True)
+    cells = pd.DataFrame({
+        "persons": persons.groupby(["series", "period"], sort=True)["persons"].sum(),
+        "person_months": coarse["rows"].sum(),
+        "periods": coarse.size(),
+        **{name: coarse[s].sum() for s, name in sums.items() if s in fine.columns},
+    }).reset_index()
+    by_period = None
+    if cycle is not None:
+        per_source = by_source.groupby(level=["series", "source_period"], sort=True)
+        by_period = pd.DataFrame({"person_months": per_source["rows"].sum(), "c": per_source["s1"].sum()}).reset_index()
+    return _OutcomeCells(cells, by_period, periods.dtype, treated_labels, pool_name)
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """Rows missing a value of ``column``."""
+
+    column: str
+
+    def __call__(self, part: pd.DataFrame) -> np.ndarray:
+        return part[self.column].isna().to_numpy()
+
+
 def outcome_by_period(
     data: Data,
     outcome: str,
@@ -264,6 +354,7 @@ def outcome_by_period(
     cycle: str | None = None,
     frequency: Frequency = "period",
     engine: Engine | None = None,
+    client: object = None,
 ) -> pd.DataFrame:
     """Mean outcome per person-month over time, treated vs comparison municipalities.
 
@@ -294,11 +385,16 @@ def outcome_by_period(
         ``"year"`` aggregates periods into calendar years: the mean is still
         per person-month (times 12 gives a year's worth), ``persons`` counts
         distinct persons in the year.
-    engine : {"pandas", "duckdb"}, optional
+    engine : {"pandas", "duckdb", "dask"}, optional
         Where the rows are grouped: ``"pandas"`` in memory (the default for a
         DataFrame; a path is read whole), ``"duckdb"`` out of core (the
         default for a path): DuckDB groups the rows into one cell per series
-        and period and only those cells come back. Both give the same table.
+        and period and only those cells come back; ``"dask"`` on a Dask
+        cluster: the rows are shuffled by person and grouped there, and only
+        the cells come back. All give the same table.
+    client : dask.distributed.Client, optional
+        The cluster of ``engine="dask"``; default: a local cluster started
+        for the call and closed afterwards.
 
     Returns
     -------
@@ -375,6 +471,12 @@ def outcome_by_period(
     >>> outcome_by_period(path, "hours", unit="person", group="municipality", time="month",
     ...                   treated=860).equals(table)
     True
+
+    And on a Dask cluster (a local one, started for the call):
+
+    >>> outcome_by_period(path, "hours", unit="person", group="municipality", time="month",
+    ...                   treated=860, engine="dask").equals(table)
+    True
     """
     _check_frequency(frequency)
     chosen = row_engine(data, engine, function="outcome_by_period")
@@ -390,6 +492,8 @@ def outcome_by_period(
                  cycle=cycle_name, frequency=frequency)
     if chosen == "duckdb":
         grouped = _cells_on_duckdb(data, **roles)  # type: ignore[arg-type]
+    elif chosen == "dask":
+        grouped = _cells_on_dask(data, **roles, client=client)  # type: ignore[arg-type]
     else:
         rows = data if isinstance(data, pd.DataFrame) else read_columns(
             data, {"outcome": outcome, "unit": unit, "group": group, "time": time, "cycle": cycle_name})

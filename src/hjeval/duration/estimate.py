@@ -189,6 +189,7 @@ def time_on_support(
     alpha: float = 0.05,
     min_persons: int = 5,
     engine: Engine | None = None,
+    client: object = None,
 ) -> TimeOnSupport:
     """Weeks on public support of spells starting before and after the start.
 
@@ -239,11 +240,15 @@ def time_on_support(
     min_persons : int, default 5
         Disclosure threshold: rows resting on fewer persons are shown as NaN
         (and counted in ``suppressed_cells``); curves stop where fewer are at risk.
-    engine : {"pandas", "duckdb"}, optional
+    engine : {"pandas", "duckdb", "dask"}, optional
         Where the spells are built (see :func:`benefit_spells`): ``"pandas"``
         in memory (the default for a DataFrame; a path is read whole),
-        ``"duckdb"`` out of core (the default for a path). The estimates
-        start from the spells and do not depend on the engine.
+        ``"duckdb"`` out of core (the default for a path), ``"dask"`` on a
+        Dask cluster. The estimates start from the spells and do not depend
+        on the engine.
+    client : dask.distributed.Client, optional
+        The cluster of ``engine="dask"``; default: a local cluster started
+        for the call and closed afterwards.
 
     Returns
     -------
@@ -286,12 +291,18 @@ def time_on_support(
     >>> time_on_support(path, "person_id", "municipality", "month", treated=0, start="2015-01").to_frame().equals(
     ...     tos.to_frame())
     True
+
+    And with the spells built on a Dask cluster (a local one, started for the call):
+
+    >>> time_on_support(path, "person_id", "municipality", "month", treated=0, start="2015-01",
+    ...                 engine="dask").to_frame().equals(tos.to_frame())
+    True
     """
     alpha = _check_alpha(alpha)
     min_persons = _check_min_persons(min_persons)
     if not isinstance(by_municipality, bool):
         raise DataError(f"by_municipality must be True or False, not {by_municipality!r}")
-    rows = OnEngine(data, row_engine(data, engine, function="time_on_support"))
+    rows = OnEngine(data, row_engine(data, engine, function="time_on_support"), client)
     sample = build_sample(rows, unit=unit, group=group, time=time, treated=treated, start=start,
                           benefit=benefit, gap_months=gap_months, before=before, after=after, comparison=comparison,
                           observed=observed, one_treated=False)
@@ -403,6 +414,7 @@ def duration_did(
     size_correction: bool = True,
     min_persons: int = 5,
     engine: Engine | None = None,
+    client: object = None,
 ) -> DurationDidResult:
     """The reform's effect on time on support: a difference in differences of restricted mean weeks.
 
@@ -441,9 +453,12 @@ def duration_did(
     min_persons : int, default 5
         Disclosure threshold for the windows table and curves; the treated
         municipality must have at least this many persons in each window.
-    engine : {"pandas", "duckdb"}, optional
+    engine : {"pandas", "duckdb", "dask"}, optional
         As :func:`time_on_support`: ``"pandas"`` is the default for a
-        DataFrame, ``"duckdb"`` (spells built out of core) for a path.
+        DataFrame, ``"duckdb"`` (spells built out of core) for a path;
+        ``"dask"`` builds them on a Dask cluster.
+    client : dask.distributed.Client, optional
+        As :func:`time_on_support`.
 
     Returns
     -------
@@ -492,7 +507,7 @@ def duration_did(
     alpha = _check_alpha(alpha)
     min_persons = _check_min_persons(min_persons)
     options = InferenceOptions(inference, alpha=alpha, seed=seed, draws=draws, size_correction=size_correction)
-    rows = OnEngine(data, row_engine(data, engine, function="duration_did"))
+    rows = OnEngine(data, row_engine(data, engine, function="duration_did"), client)
     sample = build_sample(rows, unit=unit, group=group, time=time, treated=treated, start=start,
                           benefit=benefit, gap_months=gap_months, before=before, after=after, comparison=comparison,
                           observed=observed, one_treated=True)

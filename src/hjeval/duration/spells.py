@@ -16,7 +16,12 @@ The rows may also be the path of a Parquet dataset (a file, or a folder such
 as one partitioned by year): with ``engine="duckdb"`` (the default for a
 path) DuckDB builds the spells out of core with window functions
 (:mod:`hjeval.engines.duckdb_spells`), with the same checks, and hands back
-the same spells; ``engine="pandas"`` reads the columns whole.
+the same spells; ``engine="pandas"`` reads the columns whole. With
+``engine="dask"`` the rows are read on a Dask cluster, checked there, shuffled
+so that each person's rows are in one partition, and the spells of each
+partition built by the in-memory code on its rows in the dataset's order
+(:func:`_on_dask`); only the spells come back, and are coded and ordered as
+DuckDB's are.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import pandas as pd
 
 from hjeval.design.panel import require_columns, where
 from hjeval.engines import Data, Engine
+from hjeval.engines.dask_support import POS, by_person, dask_rows, distinct_first, first_rows, gather, shown_rows
 from hjeval.engines.duckdb_person_cells import repeated_keys
 from hjeval.engines.duckdb_rows import Distinct, DuckRows, open_rows
 from hjeval.engines.duckdb_spells import spell_runs
@@ -131,6 +137,7 @@ class OnEngine:
 
     data: Data
     engine: Engine | None = None
+    client: object = None
 
 
 def month_ordinal(value: object, argument: str) -> int:
@@ -209,10 +216,11 @@ def build_spells(
     gap_months: int = 0,
     observed: tuple[object, object] | None = None,
     engine: Engine | None = None,
+    client: object = None,
 ) -> SpellArrays:
     """Spells as arrays, without person ids (see :func:`benefit_spells`).
 
-    ``data`` may also be an :class:`OnEngine`, which carries the engine.
+    ``data`` may also be an :class:`OnEngine`, which carries the engine (and the client).
 
     Raises
     ------
@@ -220,22 +228,24 @@ def build_spells(
         As :func:`benefit_spells`.
     """
     return _build(data, unit=unit, group=group, time=time, benefit=benefit, gap_months=gap_months,
-                  observed=observed, engine=engine)[0]
+                  observed=observed, engine=engine, client=client)[0]
 
 
 def _build(
     data: Data | OnEngine, *, unit: str, group: str, time: str, benefit: str | None, gap_months: int,
-    observed: tuple[object, object] | None, engine: Engine | None, values: bool = False,
+    observed: tuple[object, object] | None, engine: Engine | None, values: bool = False, client: object = None,
 ) -> tuple[SpellArrays, dict[str, pd.Series]]:
     """The spells and, with ``values``, the ``unit``, ``group`` and ``benefit`` values of each spell's first row."""
     gap = _check_gap(gap_months)
     if isinstance(data, OnEngine):
         engine = engine if engine is not None else data.engine
+        client = client if client is not None else data.client
         data = data.data
     chosen = row_engine(data, engine, function="benefit_spells")
-    if chosen == "duckdb":
-        spells, found = _on_duckdb(data, unit=unit, group=group, time=time, benefit=benefit, gap=gap,
-                                   observed=observed)
+    if chosen in ("duckdb", "dask"):
+        on = _on_duckdb if chosen == "duckdb" else _on_dask
+        spells, found = on(data, unit=unit, group=group, time=time, benefit=benefit, gap=gap, observed=observed,
+                           client=client)
         if found is not None or not values or not isinstance(data, pd.DataFrame):
             return spells, found or {}
         rows = data  # a DataFrame: its own values
@@ -339,7 +349,7 @@ def _in_memory(
 
 def _on_duckdb(
     data: Data, *, unit: str, group: str, time: str, benefit: str | None, gap: int,
-    observed: tuple[object, object] | None,
+    observed: tuple[object, object] | None, client: object = None,
 ) -> tuple[SpellArrays, dict[str, pd.Series] | None]:
     """The spells built by DuckDB, with the same checks as in memory (the first-row values for a path)."""
     roles = [("unit", unit), ("group", group), ("time", time)] + ([("benefit", benefit)] if benefit else [])
@@ -368,6 +378,17 @@ def _on_duckdb(
         benefit_labels = _sorted_labels(rows.distinct(benefit).values) if benefit is not None else (None,)
         runs = spell_runs(rows, unit=unit, group=group, time=time, benefit=benefit, months=times, codes=month,
                           gap=gap, merge=bool(extra))
+    return _from_runs(data, runs, unit=unit, group=group, benefit=benefit, group_labels=group_labels,
+                      benefit_labels=benefit_labels, data_start=data_start, data_end=data_end, gap=gap,
+                      n_rows=n_rows, merged=extra if benefit is None else 0)
+
+
+def _from_runs(
+    data: Data, runs: pd.DataFrame, *, unit: str, group: str, benefit: str | None, group_labels: tuple[object, ...],
+    benefit_labels: tuple[object, ...], data_start: int, data_end: int, gap: int, n_rows: int, merged: int,
+) -> tuple[SpellArrays, dict[str, pd.Series] | None]:
+    """The spells of one row per spell (see :func:`~hjeval.engines.duckdb_spells.spell_runs`), coded and ordered
+    as in memory: persons by their first row, then benefit and first month."""
     person = np.unique(runs["person_pos"].to_numpy(), return_inverse=True)[1].astype(np.int64)
     benefits = (pd.Index(benefit_labels).get_indexer(runs["b"]) if benefit is not None
                 else np.zeros(len(runs), dtype=np.int64)).astype(np.int64)
@@ -392,12 +413,129 @@ def _on_duckdb(
         data_end=data_end,
         gap_months=gap,
         n_rows=n_rows,
-        merged_rows=extra if benefit is None else 0,
+        merged_rows=merged,
     )
     if isinstance(data, pd.DataFrame):
         return spells, None
     found = {unit: runs["u"], group: runs["g"], **({benefit: runs["b"]} if benefit is not None else {})}
     return spells, {c: v.rename(c) for c, v in found.items()}
+
+
+_RUNS = {"u": object, "b": object, "g": object, "first": np.int64, "last": np.int64, "months_on": np.int64,
+         "first_pos": np.int64, "person_pos": np.int64, "moved": bool, "merged": np.int64}
+
+
+def _partition_runs(part: pd.DataFrame, *, unit: str, group: str, time: str, benefit: str | None, gap: int,
+                    observed: tuple[pd.Period, pd.Period], meta: pd.DataFrame) -> pd.DataFrame:
+    """The spells of one partition's rows (whole persons, in the dataset's order), one row each, as DuckDB's runs."""
+    pos = part[POS].to_numpy()
+    if len(part):
+        spells = _in_memory(part, unit=unit, group=group, time=time, benefit=benefit, gap=gap, observed=observed)
+        at, merged = spells.first_row, spells.merged_rows
+        first_of_person = np.unique(pd.factorize(part[unit])[0], return_index=True)[1]
+        arrays = {"first": spells.first, "last": spells.last, "months_on": spells.months_on_benefit,
+                  "first_pos": pos[at], "person_pos": pos[first_of_person][spells.person], "moved": spells.moved}
+    else:  # an empty partition: empty columns of the partition's dtypes
+        at, merged = np.zeros(0, dtype=np.int64), 0
+        arrays = {c: meta[c].to_numpy() for c in ("first", "last", "months_on", "first_pos", "person_pos", "moved")}
+    out = pd.DataFrame({
+        "u": part[unit].array[at],
+        "b": part[benefit].array[at] if benefit is not None else np.full(len(at), None, dtype=object),
+        "g": part[group].array[at],
+        **arrays,
+        "merged": np.zeros(len(at), dtype=np.int64),
+    })
+    if len(out):
+        out.loc[0, "merged"] = merged
+    return out
+
+
+def _partition_repeats(part: pd.DataFrame, *, unit: str, benefit: str, time: str) -> pd.DataFrame:
+    """Rows of one partition repeating a (unit, benefit, month) triple: all copies, and how many extra rows."""
+    key = pd.DataFrame({"u": part[unit].to_numpy(), "b": part[benefit].to_numpy(), "m": _month_codes(part, time)})
+    extra = key.duplicated().to_numpy()
+    rows = key.duplicated(keep=False).to_numpy()
+    return pd.DataFrame({POS: part[POS].to_numpy()[rows], "label": part.index.to_numpy()[rows].astype(object),
+                         "extra": extra[rows]})
+
+
+def _on_dask(
+    data: Data, *, unit: str, group: str, time: str, benefit: str | None, gap: int,
+    observed: tuple[object, object] | None, client: object = None,
+) -> tuple[SpellArrays, dict[str, pd.Series] | None]:
+    """The spells built on a Dask cluster, with the checks and messages of the in-memory path on the rows read whole.
+
+    Rows are named by index label: for a path, the row's position from 0 over the dataset in file order.
+    """
+    roles = {"unit": unit, "group": group, "time": time, "benefit": benefit}
+    keys = [("unit", unit), ("group", group), ("time", time)] + ([("benefit", benefit)] if benefit else [])
+    with dask_rows(data, roles, client=client) as rows, naming(data, note=" (rows counted from 0 in file order)"):
+        frame, running = rows.frame, rows.client
+        if rows.n_rows == 0:
+            raise DataError("data has no rows: there are no spells to build")
+        for role, column in keys:
+            count, labels = first_rows(frame, running, _Missing(column))
+            if count:
+                raise DataError(f"column {column!r} ({role}) has missing values in {shown_rows(count, labels)}; "
+                                "fill them in or drop those rows")
+        times, groups, *benefits = distinct_first(frame, running, [time, group, *([benefit] if benefit else [])])
+        month = _month_codes(times, time)
+        data_start, data_end = _observed(observed, month)
+        outside = (month < data_start) | (month > data_end)
+        if outside.any():
+            count, labels = first_rows(frame, running, _Outside(time, data_start, data_end))
+            raise DataError(f"column {time!r} (time) has months outside observed={observed!r} in "
+                            f"{shown_rows(count, labels)}")
+        shuffled = running.persist(by_person(frame, unit))
+        if benefit is not None:
+            meta = pd.DataFrame({POS: np.array([], dtype=np.int64), "label": np.array([], dtype=object),
+                                 "extra": np.array([], dtype=bool)})
+            repeats = gather(shuffled, running, _partition_repeats, meta, unit=unit, benefit=benefit, time=time)
+            if len(repeats):
+                repeats = repeats.sort_values(POS, kind="stable")
+                extra = int(repeats["extra"].sum())
+                raise DataError(
+                    f"{extra} rows repeat a ({unit}, {benefit}, {time}) triple, e.g. "
+                    f"{shown_rows(len(repeats), repeats['label'].tolist())}: a person has at most one row per "
+                    f"benefit and month; drop the duplicates (e.g. data.drop_duplicates([{unit!r}, {benefit!r}, "
+                    f"{time!r}]))"
+                )
+        meta = pd.DataFrame({c: np.array([], dtype=t) for c, t in _RUNS.items()})
+        runs = gather(shuffled, running, _partition_runs, meta, unit=unit, group=group, time=time, benefit=benefit,
+                      gap=gap, observed=(month_label(data_start), month_label(data_end)), meta=meta)
+        del shuffled
+        group_labels = _sorted_labels(groups[group])
+        benefit_labels = _sorted_labels(benefits[0][benefit]) if benefit is not None else (None,)
+        merged = int(runs.pop("merged").sum())
+        spells, found = _from_runs(data, runs, unit=unit, group=group, benefit=benefit, group_labels=group_labels,
+                                   benefit_labels=benefit_labels, data_start=data_start, data_end=data_end, gap=gap,
+                                   n_rows=rows.n_rows, merged=merged if benefit is None else 0)
+    return spells, found
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """Rows missing a value of ``column``."""
+
+    column: str
+
+    def __call__(self, part: pd.DataFrame) -> np.ndarray:
+        return part[self.column].isna().to_numpy()
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """Rows whose month lies outside ``first`` .. ``last`` (ordinals)."""
+
+    time: str
+    first: int
+    last: int
+
+    def __call__(self, part: pd.DataFrame) -> np.ndarray:
+        if not len(part):
+            return np.zeros(0, dtype=bool)
+        month = _month_codes(part, self.time)
+        return (month < self.first) | (month > self.last)
 
 
 def _sorted_labels(values: pd.Series) -> tuple[object, ...]:
@@ -440,6 +578,7 @@ def benefit_spells(
     gap_months: int = 0,
     observed: tuple[object, object] | None = None,
     engine: Engine | None = None,
+    client: object = None,
 ) -> pd.DataFrame:
     """One row per benefit spell, from person-month rows.
 
@@ -471,11 +610,16 @@ def benefit_spells(
     observed : (first month, last month), optional
         The months the data cover (default: the first and last month in the
         data). Censoring and truncation are judged against these months.
-    engine : {"pandas", "duckdb"}, optional
+    engine : {"pandas", "duckdb", "dask"}, optional
         Where the rows are read: ``"pandas"`` in memory (the default for a
         DataFrame; a path is read whole), ``"duckdb"`` out of core (the
         default for a path): DuckDB builds the spells with window functions
-        and hands back only the spell table, the same table as in memory.
+        and hands back only the spell table, the same table as in memory;
+        ``"dask"`` on a Dask cluster: the rows are shuffled by person and the
+        spells of each partition built there, the same table again.
+    client : dask.distributed.Client, optional
+        The cluster of ``engine="dask"``; default: a local cluster in this
+        process, started for the call and closed afterwards.
 
     Returns
     -------
@@ -502,7 +646,8 @@ def benefit_spells(
         A missing column, missing values, months that are not months or lie
         outside ``observed``, or (with ``benefit=``) a repeated person, benefit
         and month, naming the column and the rows by their index labels (for
-        a path: the path, and the rows by file and row number).
+        a path: the path, and the rows by file and row number; on
+        ``engine="dask"`` by their position from 0 over the dataset).
 
     Examples
     --------
@@ -526,9 +671,15 @@ def benefit_spells(
     >>> rows.to_parquet(path)
     >>> benefit_spells(path, unit="person_id", group="municipality", time="month").equals(spells)
     True
+
+    And on a Dask cluster (here a local one, started for the call):
+
+    >>> benefit_spells(path, unit="person_id", group="municipality", time="month", engine="dask").equals(spells)
+    True
     """
     spells, first_values = _build(data, unit=unit, group=group, time=time, benefit=benefit,
-                                  gap_months=gap_months, observed=observed, engine=engine, values=True)
+                                  gap_months=gap_months, observed=observed, engine=engine, values=True,
+                                  client=client)
     columns: dict[str, object] = {unit: first_values[unit], group: first_values[group]}
     if benefit is not None:
         columns[benefit] = first_values[benefit]

@@ -579,6 +579,9 @@ def persons_off_support(
     True
     """
     chosen_engine = row_engine(data, engine, function="persons_off_support")
+    if chosen_engine == "dask":
+        raise DataError("engine='dask': persons_off_support runs on ['pandas', 'duckdb'] for now: 'duckdb' for a "
+                        "Parquet dataset out of core, 'pandas' in memory")
     if benefit_group is not None:
         check_option("benefit_group", benefit_group, BENEFIT_GROUPS)
     group = group or unit

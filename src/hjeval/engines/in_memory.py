@@ -1,8 +1,8 @@
 """Row passes outside the design: which engine runs them, and the pandas engine on a Parquet path.
 
-The descriptives and the duration and persons passes run on ``"pandas"`` or
-``"duckdb"`` (:func:`row_engine`); on the pandas engine a path is read whole
-(:func:`read_columns`) and the errors of the in-memory code name it
+The descriptives and the duration and persons passes run on ``"pandas"``,
+``"duckdb"`` or ``"dask"`` (:func:`row_engine`); on the pandas engine a path is
+read whole (:func:`read_columns`) and the errors of the in-memory code name it
 (:func:`naming`).
 """
 
@@ -20,18 +20,18 @@ from hjeval.engines import ENGINES, resolve_engine
 from hjeval.engines.dataset import dataset_files, is_dataset_path
 from hjeval.errors import DataError
 
-__all__ = ["naming", "read_columns", "row_engine"]
+__all__ = ["missing_columns", "naming", "read_columns", "row_engine"]
 
-_ROW_ENGINES = ("pandas", "duckdb")
+_ROW_ENGINES = ("pandas", "duckdb", "dask")
 
 
-def row_engine(data: object, engine: str | None, *, function: str) -> Literal["pandas", "duckdb"]:
+def row_engine(data: object, engine: str | None, *, function: str) -> Literal["pandas", "duckdb", "dask"]:
     """The engine ``function`` runs its pass over the rows on: the one asked for, or the default for ``data``.
 
     Parameters
     ----------
     data : DataFrame or path
-    engine : {"pandas", "duckdb"} or None
+    engine : {"pandas", "duckdb", "dask"} or None
         None: ``"pandas"`` for a DataFrame, ``"duckdb"`` for a path.
     function : str
         The function's name, for messages.
@@ -53,8 +53,8 @@ def row_engine(data: object, engine: str | None, *, function: str) -> Literal["p
     """
     if engine is not None and engine in ENGINES and engine not in _ROW_ENGINES:
         raise DataError(f"engine={engine!r}: {function} runs on {list(_ROW_ENGINES)}: 'duckdb' for a Parquet dataset "
-                        "out of core, 'pandas' in memory")
-    return resolve_engine(data, engine)  # type: ignore[return-value]
+                        "out of core, 'dask' on a cluster, 'pandas' in memory")
+    return resolve_engine(data, engine)
 
 
 def read_columns(path: str | os.PathLike[str], roles: Mapping[str, str | None],
@@ -100,21 +100,32 @@ def read_columns(path: str | os.PathLike[str], roles: Mapping[str, str | None],
                          partitioning="hive" if root.is_dir() else None,
                          partition_base_dir=str(root) if root.is_dir() else None)
     names = list(dataset.schema.names)
-    absent = {role: c for role, c in roles.items() if c is not None and c not in names}
-    if absent:
-        detail = ", ".join(f"{role}={c!r}" for role, c in absent.items())
-        raise DataError(f"{root}: column(s) not in the dataset: {detail}; it has {names}. Rename the argument to "
-                        "one of these columns, or add the column to the files")
+    missing_columns(path, names, roles)
     wanted = [c for c in dict.fromkeys([*(c for c in roles.values() if c is not None), *optional]) if c in names]
     return dataset.to_table(columns=wanted).to_pandas().reset_index(drop=True)
 
 
+def missing_columns(path: str | os.PathLike[str], names: Sequence[str], roles: Mapping[str, str | None]) -> None:
+    """Raise, naming the path and the roles, when the dataset's columns ``names`` lack a column of ``roles``.
+
+    Examples
+    --------
+    >>> missing_columns("registers/hours/", ["pid"], {"unit": "pid", "time": None})
+    """
+    absent = {role: c for role, c in roles.items() if c is not None and c not in names}
+    if absent:
+        detail = ", ".join(f"{role}={c!r}" for role, c in absent.items())
+        raise DataError(f"{Path(path)}: column(s) not in the dataset: {detail}; it has {list(names)}. Rename the "
+                        "argument to one of these columns, or add the column to the files")
+
+
 @contextmanager
-def naming(data: object, *, whole: bool = True) -> Iterator[None]:
+def naming(data: object, *, whole: bool = True, note: str = " (read whole)") -> Iterator[None]:
     """Prefix the path to the message of a :class:`DataError` raised on rows read from ``data`` (when a path).
 
-    With ``whole`` (the rows were read whole), row labels in such a message
-    count the rows from 0 over the dataset, in file order.
+    With ``whole`` (the rows were read whole, or are named as if they were),
+    row labels in such a message count the rows from 0 over the dataset, in
+    file order, and ``note`` follows the path.
 
     Examples
     --------
@@ -129,4 +140,4 @@ def naming(data: object, *, whole: bool = True) -> Iterator[None]:
     except DataError as err:
         if not is_dataset_path(data):
             raise
-        raise DataError(f"{data}{' (read whole)' if whole else ''}: {err}") from err
+        raise DataError(f"{data}{note if whole else ''}: {err}") from err
