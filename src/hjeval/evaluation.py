@@ -11,6 +11,7 @@ data; the headline is stated per year (x 12).
 from __future__ import annotations
 
 import html
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pandas as pd
 from hjeval.data.combine import attach
 from hjeval.data.loaders import load_cycle, load_hours
 from hjeval.design.panel import Comparison
+from hjeval.engines.subset import cell_totals, subset_dataset
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import did
 from hjeval.headline import RawComparison, raw_comparison
@@ -119,7 +121,12 @@ def evaluate_folder(
     Parameters
     ----------
     folder : pathlib.Path
-        Written by ``hjeval synth`` or laid out the same way.
+        Written by ``hjeval synth`` or laid out the same way. When it holds a
+        Parquet dataset ``hours_person_month/`` (``hjeval synth --scale
+        national --rows N``, or a register laid out the same way), the target
+        group's rows are copied out of core with DuckDB and the effect is
+        fitted from DuckDB's cell statistics, so the rows never need to fit
+        in memory.
     treated : int, default 860
     start : str, default "2015-01"
     benefit_group : str, default "activity_ready_cash"
@@ -137,8 +144,11 @@ def evaluate_folder(
         If the files are missing or invalid, or the group has no rows.
     """
     folder = Path(folder)
-    hours = load_hours(folder / "hours_person_month.parquet")
     cycle = load_cycle(folder / "cycle.csv")
+    if (folder / "hours_person_month").is_dir():
+        return _evaluate_dataset(folder / "hours_person_month", cycle, treated=treated, start=start,
+                                 benefit_group=benefit_group, comparison=comparison, seed=seed)
+    hours = load_hours(folder / "hours_person_month.parquet")
     group = hours[hours["benefit_group"] == benefit_group]
     if group.empty:
         raise DataError(f"no rows of benefit group {benefit_group!r} in {folder / 'hours_person_month.parquet'}")
@@ -156,6 +166,40 @@ def evaluate_folder(
         .rename(columns={"month": "period"})
         .assign(benefit_group=benefit_group)
     )
+    after = cells[(cells["municipality"] == treated) & (cells["period"] >= pd.Period(start, "M"))]
+    return Evaluation(
+        adjusted=adjusted,
+        unadjusted=unadjusted,
+        raw=raw_comparison(cells, treated=treated, benefit_group=benefit_group),
+        benefit_group=benefit_group,
+        persons_per_month=float(after["persons"].mean()),
+    )
+
+
+def _evaluate_dataset(
+    dataset: Path, cycle: pd.DataFrame, *, treated: int, start: str, benefit_group: str, comparison: Comparison,
+    seed: int,
+) -> Evaluation:
+    """:func:`evaluate_folder` on a Parquet dataset of person-months, out of core."""
+    with tempfile.TemporaryDirectory(prefix="hjeval-group-") as scratch:
+        subset, rows = subset_dataset(dataset, scratch, column="benefit_group", value=benefit_group,
+                                      columns=["person_id", "municipality", "month", "hours"])
+        if rows == 0:
+            raise DataError(f"no rows of benefit group {benefit_group!r} in {dataset}")
+        common = dict(unit="person_id", group="municipality", time="month", treated=treated, start=start,
+                      comparison=comparison, seed=seed, engine="duckdb")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HjevalWarning)
+            adjusted = did(subset, "hours", cycle="unemployment_rate", cycle_panel=cycle, **common)  # type: ignore[arg-type]
+            unadjusted = did(subset, "hours", **common)  # type: ignore[arg-type]
+        totals = cell_totals(subset, group="municipality", time="month", outcome="hours")
+    cells = pd.DataFrame({
+        "municipality": totals["municipality"].to_numpy(),
+        "period": pd.PeriodIndex(pd.to_datetime(totals["month"]), freq="M"),
+        "persons": totals["persons"].to_numpy(),
+        "hours_total": totals["total"].to_numpy(),
+        "benefit_group": benefit_group,
+    })
     after = cells[(cells["municipality"] == treated) & (cells["period"] >= pd.Period(start, "M"))]
     return Evaluation(
         adjusted=adjusted,
