@@ -166,14 +166,7 @@ def evaluate_folder(
         .rename(columns={"month": "period"})
         .assign(benefit_group=benefit_group)
     )
-    after = cells[(cells["municipality"] == treated) & (cells["period"] >= pd.Period(start, "M"))]
-    return Evaluation(
-        adjusted=adjusted,
-        unadjusted=unadjusted,
-        raw=raw_comparison(cells, treated=treated, benefit_group=benefit_group),
-        benefit_group=benefit_group,
-        persons_per_month=float(after["persons"].mean()),
-    )
+    return _evaluation(adjusted, unadjusted, cells, treated=treated, start=start, benefit_group=benefit_group)
 
 
 def _evaluate_dataset(
@@ -200,6 +193,12 @@ def _evaluate_dataset(
         "hours_total": totals["total"].to_numpy(),
         "benefit_group": benefit_group,
     })
+    return _evaluation(adjusted, unadjusted, cells, treated=treated, start=start, benefit_group=benefit_group)
+
+
+def _evaluation(adjusted: EffectResult, unadjusted: EffectResult, cells: pd.DataFrame, *, treated: int, start: str,
+                benefit_group: str) -> Evaluation:
+    """The evaluation from the two fits and the group's (municipality, period) cells of persons and hours."""
     after = cells[(cells["municipality"] == treated) & (cells["period"] >= pd.Period(start, "M"))]
     return Evaluation(
         adjusted=adjusted,
