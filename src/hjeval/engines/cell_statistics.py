@@ -27,7 +27,7 @@ DuckDB's hash table of units; nothing grows with the rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +46,8 @@ from hjeval.engines.duckdb_engine import (
 )
 from hjeval.errors import DataError
 
-__all__ = ["NotCellConstant", "duckdb_cells"]
+__all__ = ["GapRuns", "NotCellConstant", "assemble_cells", "cell_grids", "duckdb_cells", "gap_runs", "group_units",
+           "unit_statistics"]
 
 _WORD = 64
 """Periods per word of a unit's period mask."""
@@ -178,39 +179,61 @@ def duckdb_cells(
                        group=group, time=time, cycle=joined)
         if isinstance(cells, NotCellConstant):
             return cells
-        rows, weight, y, y2, x, cluster_of_group, cluster_labels = cells
         n_groups, n_periods = len(found.group_labels), len(found.period_labels)
         units: _Units | NotCellConstant
         if unit == group:
-            units = _group_units(weight, y)
+            units = group_units(cells)
         else:
             units = _person_units(con, found, unit=unit, group=group, time=time, outcome=outcome, weights=weights,
                                   movers=movers, n_groups=n_groups, n_periods=n_periods)
             if isinstance(units, NotCellConstant):
                 return units
-        present = rows > 0
-        some, every, before = _treatment(np.nonzero(present)[0], np.nonzero(present)[1], found.treated_codes,
-                                         found.start_code, n_groups)
-        if every or not some:
-            raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
-        if not before:
-            raise DataError(f"the treated group has no rows before start={start!r}")
-        if weights is not None:
-            _check_weight_sums(weight.ravel(), np.repeat(np.arange(n_groups), n_periods), found.treated_codes,
-                               found.group_labels, weights)
-        found.warn_exclusions(stacklevel + 1)
-        blocks, cover, unit_y2, group_units, weightless = units
-        if weightless or np.any(weight.sum(axis=1) <= 0):
-            raise DataError("every unit and period needs positive total weight")
-        return CellDesign(
-            cell_rows=rows, cell_weight=weight, cell_y=y, regressors=x, regressor_names=tuple(regressors),
-            blocks=blocks, unit_cover=cover, group_y2=y2.sum(axis=1), group_unit_y2=unit_y2,
-            group_units=group_units, cluster_of_group=cluster_of_group, treated_groups=found.treated_codes,
-            start=found.start_code, group_labels=found.group_labels, period_labels=found.period_labels,
-            cluster_labels=cluster_labels, unit_is_group=unit == group, weighted=weights is not None,
-            outcome=outcome, comparison=found.pool_name, n_rows_input=found.n_input,
-            exclusions=tuple(found.exclusions),
+        return assemble_cells(
+            cells, units, treated_codes=found.treated_codes, start_code=found.start_code, start=start,
+            group_labels=found.group_labels, period_labels=found.period_labels, regressors=regressors,
+            weights=weights, unit_is_group=unit == group, outcome=outcome, comparison=found.pool_name,
+            n_rows_input=found.n_input, exclusions=found.exclusions,
+            warn_exclusions=lambda: found.warn_exclusions(stacklevel + 3),
         )
+
+
+def assemble_cells(
+    cells: _Cells, units: _Units, *, treated_codes: np.ndarray, start_code: int, start: object,
+    group_labels: tuple[object, ...], period_labels: tuple[object, ...], regressors: Sequence[str],
+    weights: str | None, unit_is_group: bool, outcome: str, comparison: str, n_rows_input: int,
+    exclusions: Sequence[dict[str, object]], warn_exclusions: Callable[[], None],
+) -> CellDesign:
+    """The design's last checks on its cells (treatment, weights) and the :class:`CellDesign`, whichever engine.
+
+    ``cells`` is what :func:`cell_grids` returns and ``units`` what
+    :func:`unit_statistics` does (or the groups' own, when the group is the
+    unit); ``warn_exclusions`` warns about the rows left out, after the checks
+    that refuse the data and before the one on the weights.
+    """
+    rows, weight, y, y2, x, cluster_of_group, cluster_labels = cells
+    n_groups, n_periods = rows.shape
+    present = rows > 0
+    some, every, before = _treatment(np.nonzero(present)[0], np.nonzero(present)[1], treated_codes, start_code,
+                                     n_groups)
+    if every or not some:
+        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
+    if not before:
+        raise DataError(f"the treated group has no rows before start={start!r}")
+    if weights is not None:
+        _check_weight_sums(weight.ravel(), np.repeat(np.arange(n_groups), n_periods), treated_codes,
+                           group_labels, weights)
+    warn_exclusions()
+    blocks, cover, unit_y2, group_units, weightless = units
+    if weightless or np.any(weight.sum(axis=1) <= 0):
+        raise DataError("every unit and period needs positive total weight")
+    return CellDesign(
+        cell_rows=rows, cell_weight=weight, cell_y=y, regressors=x, regressor_names=tuple(regressors),
+        blocks=blocks, unit_cover=cover, group_y2=y2.sum(axis=1), group_unit_y2=unit_y2,
+        group_units=group_units, cluster_of_group=cluster_of_group, treated_groups=treated_codes,
+        start=start_code, group_labels=group_labels, period_labels=period_labels,
+        cluster_labels=cluster_labels, unit_is_group=unit_is_group, weighted=weights is not None,
+        outcome=outcome, comparison=comparison, n_rows_input=n_rows_input, exclusions=tuple(exclusions),
+    )
 
 
 _Cells = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[object, ...]]
@@ -220,51 +243,91 @@ def _cells(found: Scan, *, regressors: list[str], weighted: bool, cluster: str, 
            cycle: str | None) -> _Cells | NotCellConstant:
     """Pass 2's per-cell sums as (G, T) arrays, the regressors' cell values and each group's cluster."""
     frame = found.per_cell
-    n_groups, n_periods = len(found.group_labels), len(found.period_labels)
     g = pd.Index(list(found.group_labels)).get_indexer(frame["g"])
     t = np.full(len(frame), -1, dtype=np.intp)
     at = pd.Index(found.kept_times).get_indexer(frame["t"])
     t[at >= 0] = found.period_codes[at[at >= 0]]
     kept_rows = frame["n"].to_numpy() - sum(frame[c].to_numpy() for c in frame.columns if c.startswith("miss_"))
     use = (kept_rows > 0) & (g >= 0) & (t >= 0)
-    g, t, frame = g[use], t[use], frame[use]
+    frame = frame[use]
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype=np.float64)
+
+    bounds = []
+    for j, name in enumerate(regressors):
+        value = column("_cycle_v") if name == cycle else None  # the cycle panel's value of the cell
+        bounds.append((value, value) if value is not None else (column(f"k_lo{j}"), column(f"k_hi{j}")))
+    return cell_grids(
+        g[use], t[use], kept_rows[use], column("k_w") if weighted else None, column("k_y"), column("k_y2"), bounds,
+        None if cluster == group else (frame["k_clo"].to_numpy(), frame["k_chi"].to_numpy()),
+        group_labels=found.group_labels, n_periods=len(found.period_labels), regressors=regressors,
+        cluster=cluster, group=group, time=time,
+    )
+
+
+def cell_grids(
+    g: np.ndarray, t: np.ndarray, rows: np.ndarray, weight: np.ndarray | None, y: np.ndarray, y2: np.ndarray,
+    bounds: Sequence[tuple[np.ndarray, np.ndarray]], cluster_bounds: tuple[np.ndarray, np.ndarray] | None, *,
+    group_labels: tuple[object, ...], n_periods: int, regressors: Sequence[str], cluster: str, group: str, time: str,
+) -> _Cells | NotCellConstant:
+    """The per-cell aggregates of the kept rows, whichever engine summed them, as (G, T) arrays.
+
+    Parameters
+    ----------
+    g, t : numpy.ndarray of int
+        Group and period code of each cell that keeps rows.
+    rows, weight, y, y2 : numpy.ndarray
+        Per cell: kept rows, their weight sum (None when unweighted), ``sum w y`` and ``sum w y^2``.
+    bounds : sequence of (lo, hi)
+        Per regressor, its smallest and largest value in each cell.
+    cluster_bounds : (lo, hi) or None
+        The cluster's smallest and largest value in each cell; None when the clusters are the groups.
+    group_labels, n_periods, regressors, cluster, group, time
+        The groups (the cluster labels when clusters are groups), the periods and the columns' names.
+
+    Returns
+    -------
+    tuple or NotCellConstant
+        Rows, weights, ``Y``, ``sum w y^2`` (G, T), the regressors (G, T, k), each group's cluster code and
+        the cluster labels; or why the rows are needed.
+    """
+
+    n_groups = len(group_labels)
 
     def grid(values: object, dtype: type = np.float64) -> np.ndarray:
         out: np.ndarray = np.zeros((n_groups, n_periods), dtype=dtype)
         out[g, t] = np.asarray(values, dtype=dtype)
         return out
 
-    rows = grid(kept_rows[use], np.int64)
-    weight = grid(frame["k_w"].to_numpy(dtype=np.float64)) if weighted else rows.astype(np.float64)
-    y, y2 = grid(frame["k_y"].to_numpy(dtype=np.float64)), grid(frame["k_y2"].to_numpy(dtype=np.float64))
+    counts = grid(rows, np.int64)
+    weights = grid(weight) if weight is not None else counts.astype(np.float64)
     x = np.zeros((n_groups, n_periods, len(regressors)))
-    for j, name in enumerate(regressors):
-        if name == cycle:  # the cycle panel's value of the cell
-            x[g, t, j] = frame["_cycle_v"].to_numpy(dtype=np.float64)
-            continue
-        lo, hi = frame[f"k_lo{j}"].to_numpy(dtype=np.float64), frame[f"k_hi{j}"].to_numpy(dtype=np.float64)
+    for j, (name, (lo, hi)) in enumerate(zip(regressors, bounds, strict=True)):
+        lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
         if np.any(lo != hi):
             return NotCellConstant(f"regressor {name!r} varies within ({group}, {time}) cells")
         x[g, t, j] = lo
-    if cluster == group:
-        return rows, weight, y, y2, x, np.arange(n_groups), found.group_labels
-    lo, hi = frame["k_clo"], frame["k_chi"]
-    if np.any((lo != hi).to_numpy()):
+    if cluster_bounds is None:
+        return counts, weights, grid(y), grid(y2), x, np.arange(n_groups), group_labels
+    low, high = pd.Series(cluster_bounds[0]), pd.Series(cluster_bounds[1])
+    if np.any((low != high).to_numpy()):
         return NotCellConstant(f"cluster {cluster!r} varies within ({group}, {time}) cells")
-    per_group = pd.DataFrame({"g": g, "k": lo.to_numpy()}).drop_duplicates()
+    per_group = pd.DataFrame({"g": g, "k": low.to_numpy()}).drop_duplicates()
     if per_group["g"].duplicated().any():
         return NotCellConstant(f"cluster {cluster!r} varies within groups of {group!r}")
     codes, labels = pd.factorize(per_group["k"], sort=True)
     cluster_of_group = np.zeros(n_groups, dtype=np.int64)
     cluster_of_group[per_group["g"].to_numpy()] = codes
-    return rows, weight, y, y2, x, cluster_of_group, tuple(labels.tolist())
+    return counts, weights, grid(y), grid(y2), x, cluster_of_group, tuple(labels.tolist())
 
 
 _Units = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
 
 
-def _group_units(weight: np.ndarray, y: np.ndarray) -> _Units:
+def group_units(cells: _Cells) -> _Units:
     """Blocks, cover, ``sum S^2 / W`` and unit counts when each group is one fixed-effect unit."""
+    weight, y = cells[1], cells[2]
     total = weight.sum(axis=1)
     safe = np.where(total > 0, total, 1.0)
     sums = y.sum(axis=1)
@@ -316,29 +379,58 @@ def _person_units(
     if varying:
         return NotCellConstant(f"weights {weights!r} vary within units of {unit!r}")
     per_group = sql(f"SELECT g, count(*) AS units, sum({c} * s * s / n) AS q FROM _units GROUP BY g").fetchnumpy()
-    group_units = np.zeros(n_groups)
-    unit_y2 = np.zeros(n_groups)
-    group_units[per_group["g"]] = per_group["units"]
-    unit_y2[per_group["g"]] = per_group["q"]
     single = sql(f"SELECT g, a, b, sum({c} / n) AS v, sum({c} * s / n) AS m FROM _units "
                  f"WHERE ({seen}) = b - a + 1 GROUP BY ALL").fetchnumpy()
-    runs = _gap_runs(sql(f"SELECT g, n, s, {c} AS w, {', '.join(f'm{k}' for k in range(words))} FROM _units "
-                         f"WHERE ({seen}) < b - a + 1").to_arrow_table(), words)
+    table = sql(f"SELECT g, n, s, {c} AS w, {', '.join(f'm{k}' for k in range(words))} FROM _units "
+                f"WHERE ({seen}) < b - a + 1").to_arrow_table()
+
+    def unit_masks(begin: int, end: int) -> np.ndarray:
+        return np.column_stack([table.column(f"m{k}").slice(begin, end - begin).to_numpy() for k in range(words)])
+
+    runs = gap_runs({name: table.column(name).to_numpy() for name in ("g", "n", "s", "w")}, unit_masks,
+                    table.num_rows)
     run("DROP TABLE _units")
+    return unit_statistics(per_group, single, runs, n_groups=n_groups, n_periods=n_periods,
+                           weightless=bool(weightless))
+
+
+def unit_statistics(
+    per_group: Mapping[str, np.ndarray], single: Mapping[str, np.ndarray], runs: GapRuns, *, n_groups: int,
+    n_periods: int, weightless: bool,
+) -> _Units:
+    """Blocks, cover, ``sum_i c_i S_i^2 / n_i`` and units per group from the units' aggregates, whichever engine.
+
+    Parameters
+    ----------
+    per_group : mapping
+        ``g`` (group code), ``units`` and ``q`` (``sum_i c_i S_i^2 / n_i``) per group with units.
+    single : mapping
+        Per (group ``g``, first ``a``, last ``b`` period) over the units seen in one run of consecutive
+        periods: ``v = sum c_i / n_i`` and ``m = sum c_i S_i / n_i``.
+    runs : GapRuns
+        The runs of the units seen with gaps (:func:`gap_runs`).
+    n_groups, n_periods : int
+    weightless : bool
+        Whether some unit has no positive weight.
+    """
+    group_units = np.zeros(n_groups)
+    unit_y2 = np.zeros(n_groups)
+    group_units[np.asarray(per_group["g"], dtype=np.intp)] = per_group["units"]
+    unit_y2[np.asarray(per_group["g"], dtype=np.intp)] = per_group["q"]
+    n_single = len(single["g"])
     run_group = np.concatenate([single["g"], runs.group[runs.owner]]).astype(np.intp)
     first = np.concatenate([single["a"], runs.first]).astype(np.intp)
     last = np.concatenate([single["b"], runs.last]).astype(np.intp)
-    several = (runs.first_run, first[len(single["g"]):] * n_periods + last[len(single["g"]):], runs.group,
-               runs.value)
+    several = (runs.first_run, first[n_single:] * n_periods + last[n_single:], runs.group, runs.value)
     blocks = run_blocks(run_group, first, last, np.concatenate([single["v"], runs.value[runs.owner]]),
                         n_groups, n_periods, several=several)
     cover = run_cover(run_group, first, last, np.concatenate([single["m"], runs.mean[runs.owner]]),
                       n_groups, n_periods)
-    return blocks, cover, unit_y2, group_units, bool(weightless)
+    return blocks, cover, unit_y2, group_units, weightless
 
 
 @dataclass(frozen=True)
-class _GapRuns:
+class GapRuns:
     """Runs of the units observed with gaps: per unit its group, ``c / n`` and ``c S / n``; per run its unit."""
 
     group: np.ndarray
@@ -360,21 +452,21 @@ def _bits(words: np.ndarray) -> np.ndarray:
     return np.unpackbits(little.view(np.uint8).reshape(len(little), -1), axis=1, bitorder="little")
 
 
-def _gap_runs(table: object, words: int) -> _GapRuns:
+def gap_runs(columns: Mapping[str, np.ndarray], masks: Callable[[int, int], np.ndarray], n: int) -> GapRuns:
     """The runs of consecutive periods in each unit's period mask, a chunk of units at a time.
 
+    ``columns`` holds per unit its group code ``g``, rows ``n``, outcome sum ``s``
+    and weight ``w``; ``masks(begin, end)`` gives units ``begin:end``'s period
+    masks as (units, words) 64-bit words, period 0 the lowest bit of word 0.
     A run starts at a seen period whose predecessor is unseen (``m & ~(m << 1)``,
     carrying the top bit of each word into the next) and ends at one whose
     successor is unseen.
     """
-    n = table.num_rows  # type: ignore[attr-defined]
-    columns = {name: table.column(name).to_numpy() for name in ("g", "n", "s", "w")}  # type: ignore[attr-defined]
-    counts = columns["n"].astype(np.float64)
+    counts = np.asarray(columns["n"], dtype=np.float64)
     owners, firsts, lasts = [], [], []
     for begin in range(0, n, _MASK_UNITS):
         end = min(n, begin + _MASK_UNITS)
-        mask = np.column_stack([table.column(f"m{k}").slice(begin, end - begin).to_numpy()  # type: ignore[attr-defined]
-                                for k in range(words)]).astype(np.uint64)
+        mask = np.asarray(masks(begin, end)).astype(np.uint64)
         before = mask << np.uint64(1)  # bit t: period t - 1 seen
         before[:, 1:] |= mask[:, :-1] >> np.uint64(_WORD - 1)
         after = mask >> np.uint64(1)  # bit t: period t + 1 seen
@@ -385,8 +477,9 @@ def _gap_runs(table: object, words: int) -> _GapRuns:
         firsts.append(first)
         lasts.append(last)
     empty = np.zeros(0, dtype=np.intp)
-    return _GapRuns(
-        group=columns["g"].astype(np.intp), value=columns["w"] / counts, mean=columns["w"] * columns["s"] / counts,
+    return GapRuns(
+        group=np.asarray(columns["g"]).astype(np.intp), value=np.asarray(columns["w"], dtype=np.float64) / counts,
+        mean=np.asarray(columns["w"], dtype=np.float64) * np.asarray(columns["s"], dtype=np.float64) / counts,
         owner=np.concatenate(owners) if owners else empty, first=np.concatenate(firsts) if firsts else empty,
         last=np.concatenate(lasts) if lasts else empty,
     )

@@ -417,15 +417,47 @@ def dask_design(
                       cycle_panel=cycle_panel)
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """What passes 1 and 2 leave for a pass over the kept rows.
+
+    ``group_code`` and ``period_code`` map a group and time position of
+    ``keys`` (+1 slot for a missing value) to the kept group's and period's
+    code, -1 where none was kept.
+    """
+
+    keys: _Keys
+    meta: pd.DataFrame
+    group_code: np.ndarray
+    period_code: np.ndarray
+    n_input: int
+    n_rows: int
+    exclusions: list[dict[str, object]]
+    pool_name: str
+    group_labels: tuple[object, ...]
+    period_labels: tuple[object, ...]
+    treated_codes: np.ndarray
+    start_code: int
+    treated_starts: np.ndarray | None
+
+
 def _build(
     data: _Data, client: Client, roles: _Roles, *, treated: object, start: object, comparison: Comparison,
     movers: str, cycle_panel: object,
 ) -> PanelDesign:
+    found = _scan(data, client, roles, treated=treated, start=start, comparison=comparison, cycle_panel=cycle_panel)
+    return _rows(data, client, roles, found, start=start, movers=movers)
+
+
+def _scan(
+    data: _Data, client: Client, roles: _Roles, *, treated: object, start: object, comparison: Comparison,
+    cycle_panel: object,
+) -> _Scan:
+    """Passes 1 and 2: labels, pool, periods and the cycle lookup; every check and exclusion, per cell."""
     import pyarrow as pa
 
     source, frame = data.source, data.frame
-    unit, time, group, cluster, weights, cycle = (roles.unit, roles.time, roles.group, roles.cluster, roles.weights,
-                                                  roles.cycle)
+    unit, time, group, weights, cycle = roles.unit, roles.time, roles.group, roles.weights, roles.cycle
 
     # pass 1: cells (group, time) -> rows
     counted = client.compute(frame.groupby([group, time], dropna=False).size(), sync=True)
@@ -548,6 +580,19 @@ def _build(
     group_code[groups.get_indexer(kept_groups)] = group_codes
     period_code = np.full(len(times) + 1, -1, dtype=np.int32)
     period_code[times.get_indexer(kept_times)] = period_codes
+    return _Scan(keys, meta, group_code, period_code, n_input, n_rows, exclusions, pool_name, group_labels,
+                 period_labels, treated_codes, start_code, treated_starts)
+
+
+def _rows(data: _Data, client: Client, roles: _Roles, found: _Scan, *, start: object, movers: str) -> PanelDesign:
+    """Pass 3: the kept rows, coded, sorted by unit and period on the cluster, into the row design."""
+    source, frame = data.source, data.frame
+    unit, time, group, cluster, weights = roles.unit, roles.time, roles.group, roles.cluster, roles.weights
+    keys, meta, group_code, period_code = found.keys, found.meta, found.group_code, found.period_code
+    n_rows = found.n_rows
+    group_labels, period_labels, exclusions = found.group_labels, found.period_labels, found.exclusions
+    treated_codes, start_code, treated_starts = found.treated_codes, found.start_code, found.treated_starts
+    pool_name, n_input = found.pool_name, found.n_input
 
     # pass 3: the kept rows, coded, sorted by unit and period on the cluster
     coded = frame.map_partitions(_kept_rows, keys=keys, roles=roles, group_code=group_code, period_code=period_code,

@@ -18,6 +18,7 @@ from hjeval.design.panel import Comparison, Movers, PanelDesign
 from hjeval.design.rows import row_slices
 from hjeval.engines import Data, Engine, build_design_on, resolve_engine
 from hjeval.engines.cell_statistics import NotCellConstant, duckdb_cells
+from hjeval.engines.dask_cells import dask_cells
 from hjeval.errors import DataError
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
 from hjeval.estimators.twfe_cells import CellTwfeFit, cell_offer, fit_cells
@@ -269,7 +270,7 @@ def cell_design(
     cycle: str | None, cycle_method: CycleMethod | None, covariates: Sequence[str] | None, alpha: float,
     movers: Movers, cycle_panel: Data | None, roles: dict[str, object],
 ) -> tuple[CellDesign | None, str]:
-    """The design as cell statistics when DuckDB reads the rows and the fit needs no more, else why not.
+    """The design as cell statistics when DuckDB or Dask reads the rows and the fit needs no more, else why not.
 
     Cell statistics suffice with cell-constant regressors, units nested in
     groups, clusters that are unions of groups, row weights constant within
@@ -278,10 +279,12 @@ def cell_design(
     row path refuses, goes to the row design.
     """
     try:
-        chosen: str = resolve_engine(data, engine) if client is None else "dask"
+        chosen: str = resolve_engine(data, "dask" if engine is None and client is not None else engine)
     except DataError:
         chosen = "rows"
-    if chosen != "duckdb":
+    if client is not None and chosen != "dask":
+        chosen = "rows"  # a client for another engine: the row design refuses it
+    if chosen not in ("duckdb", "dask"):
         return None, f"engine={chosen!r}"
     method = cycle_method or ("covariate" if cycle else "common")
     regressors = ([cycle] if cycle else []) + list(covariates or [])
@@ -296,8 +299,12 @@ def cell_design(
     for applies, reason in needs_rows:
         if applies:
             return None, reason
-    found = duckdb_cells(data, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel, movers=movers,
-                         stacklevel=3, **roles)  # type: ignore[arg-type]
+    if chosen == "dask":
+        found = dask_cells(data, client=client, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel,
+                           movers=movers, stacklevel=3, **roles)  # type: ignore[arg-type]
+    else:
+        found = duckdb_cells(data, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel, movers=movers,
+                             stacklevel=3, **roles)  # type: ignore[arg-type]
     if isinstance(found, NotCellConstant):
         return None, found.reason
     return found, ""
