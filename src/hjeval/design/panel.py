@@ -612,27 +612,14 @@ def build_design(
         cluster_codes, cluster_labels = group_codes, group_labels
     else:
         cluster_codes, cluster_labels = _encode(column(cluster))
-    nested = unit_codes is cluster_codes or _nested(unit_codes, cluster_codes)
-    if not nested and unit != group:
-        raise DataError(
-            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
-            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
-        )
-    some_treated, all_treated, treated_before = _treatment(
-        group_codes, period, treated_codes, start_code, len(group_labels), treated_starts
-    )
-    if all_treated or not some_treated:
-        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
-    if not treated_before:
-        raise DataError(f"the treated group has no rows before start={start!r}")
+    nested = check_clusters_nest(unit_codes, cluster_codes, unit_is_group=unit == group, unit=unit, cluster=cluster)
+    check_treatment(group_codes, period, treated_codes, start_code, len(group_labels), treated_starts, start=start)
     y = column(outcome).to_numpy(dtype=np.float64)
     x = _regressor_matrix([column(r) for r in regressors], len(y))
     w = column(weights).to_numpy(dtype=np.float64) if weights else None
     if w is not None:
         _check_weight_sums(w, group_codes, treated_codes, group_labels, weights)  # type: ignore[arg-type]
-    if exclusions:
-        detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
-        warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=3)
+    warn_exclusions(exclusions, stacklevel=3)
     return PanelDesign(
         y=y, unit=unit_codes, group=group_codes, cluster=cluster_codes, period=period, weight=w,
         regressors=x, regressor_names=tuple(regressors),
@@ -642,6 +629,37 @@ def build_design(
         n_rows_input=n_input, exclusions=tuple(exclusions), units_nested_in_clusters=nested,
         adjustments=tuple(adjustments), treated_starts=treated_starts,
     )
+
+
+def check_clusters_nest(unit_codes: np.ndarray, cluster_codes: np.ndarray, *, unit_is_group: bool, unit: str,
+                        cluster: str) -> bool:
+    """Whether units are nested in clusters; refuse clusters that split a unit unless units are the groups."""
+    nested = unit_codes is cluster_codes or _nested(unit_codes, cluster_codes)
+    if not nested and not unit_is_group:
+        raise DataError(
+            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
+            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
+        )
+    return nested
+
+
+def check_treatment(group_codes: np.ndarray, period: np.ndarray, treated_codes: np.ndarray, start_code: int,
+                    n_groups: int, treated_starts: np.ndarray | None, *, start: object) -> None:
+    """Refuse a treatment indicator that is constant, or treated groups with no rows before their start."""
+    some_treated, all_treated, treated_before = _treatment(
+        group_codes, period, treated_codes, start_code, n_groups, treated_starts
+    )
+    if all_treated or not some_treated:
+        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
+    if not treated_before:
+        raise DataError(f"the treated group has no rows before start={start!r}")
+
+
+def warn_exclusions(exclusions: Sequence[dict[str, object]], *, stacklevel: int) -> None:
+    """Warn of the rows left out, reason by reason (nothing when none were)."""
+    if exclusions:
+        detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
+        warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=stacklevel + 1)
 
 
 def _treatment(

@@ -47,14 +47,15 @@ from hjeval.design.panel import (
     Movers,
     PanelDesign,
     _check_weight_sums,
-    _nested,
     _period_codes,
     _pool_labels,
-    _treatment,
     as_list,
+    check_clusters_nest,
+    check_treatment,
     design_starts,
     resolve_labels,
     start_values,
+    warn_exclusions,
 )
 from hjeval.design.rows import row_slices
 from hjeval.engines.dataset import dataset_files, is_dataset_path
@@ -655,23 +656,11 @@ def _build(
             if cluster == group:
                 clusters = groups
         _check_unique_pairs(con, source, unit_codes, period, groups, unit=unit, time=time)
-    nested = unit_codes is clusters or _nested(unit_codes, clusters)
-    if not nested and not unit_is_group:
-        raise DataError(
-            f"cluster column {cluster!r} varies within units of {unit!r}; clusters must contain whole "
-            "units (finer clusters are allowed only when the fixed-effect unit is the group)"
-        )
-    some_treated, all_treated, treated_before = _treatment(groups, period, treated_codes, start_code,
-                                                            len(group_labels), treated_starts)
-    if all_treated or not some_treated:
-        raise DataError("the treatment indicator is constant in the sample: no treated or no untreated rows")
-    if not treated_before:
-        raise DataError(f"the treated group has no rows before start={start!r}")
+    nested = check_clusters_nest(unit_codes, clusters, unit_is_group=unit_is_group, unit=unit, cluster=cluster)
+    check_treatment(groups, period, treated_codes, start_code, len(group_labels), treated_starts, start=start)
     if w is not None:
         _check_weight_sums(w, groups, treated_codes, group_labels, weights)  # type: ignore[arg-type]
-    if exclusions:
-        detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
-        warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=4)
+    warn_exclusions(exclusions, stacklevel=4)
     return PanelDesign(
         y=y, unit=unit_codes, group=groups, cluster=clusters, period=period, weight=w,
         regressors=x, regressor_names=tuple(regressors), treated_groups=treated_codes, start=start_code,
