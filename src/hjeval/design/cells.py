@@ -25,14 +25,14 @@ from typing import Literal
 
 import numpy as np
 
+from hjeval.design.labels import DesignLabels
 from hjeval.design.twoway import TwoWayProjector
-from hjeval.periods import calendar_distance
 
 __all__ = ["CellDesign"]
 
 
 @dataclass(frozen=True)
-class CellDesign:
+class CellDesign(DesignLabels):
     """Cell and group statistics of a two-way design with cell-constant regressors, and its labels.
 
     Offers the summary of :class:`hjeval.design.panel.PanelDesign` that
@@ -115,16 +115,6 @@ class CellDesign:
         return int(self.cell_rows.sum())
 
     @property
-    def n_groups(self) -> int:
-        """Number of groups (treated and comparison)."""
-        return len(self.group_labels)
-
-    @property
-    def n_periods(self) -> int:
-        """Number of periods."""
-        return len(self.period_labels)
-
-    @property
     def n_clusters(self) -> int:
         """Number of clusters."""
         return len(self.cluster_labels)
@@ -133,11 +123,6 @@ class CellDesign:
     def n_units(self) -> int:
         """Fixed-effect units."""
         return int(self.group_units.sum())
-
-    @property
-    def comparison_groups(self) -> np.ndarray:
-        """Codes of the comparison groups."""
-        return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)
 
     def treated_clusters(self) -> int:
         """Clusters that contain treated groups."""
@@ -155,11 +140,6 @@ class CellDesign:
             return self.cell_rows.sum(axis=1).astype(np.float64), "rows"
         return self.group_units.astype(np.float64), "persons"
 
-    def treated_label(self) -> object:
-        """The treated group's label, or a list of labels when several."""
-        labels = [self.group_labels[g] for g in self.treated_groups]
-        return labels[0] if len(labels) == 1 else labels
-
     def start_label(self) -> object:
         """The first treated period as a label."""
         return self.period_labels[self.start]
@@ -167,10 +147,6 @@ class CellDesign:
     def cohort_codes(self) -> np.ndarray:
         """The start period code of the treated groups (one: a cell design has one start)."""
         return np.array([self.start], dtype=np.int64)
-
-    def relative_periods(self, start: int | None = None) -> np.ndarray:
-        """Calendar distance of every period code from a start (default :attr:`start`)."""
-        return calendar_distance(self.period_labels, self.start if start is None else start)
 
     def projector(self) -> TwoWayProjector:
         """The two-way projector of cell-constant columns (:meth:`TwoWayProjector.from_cells`)."""

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from hjeval.data.municipalities import area_code, comparison_pool
+from hjeval.design.labels import DesignLabels
 from hjeval.design.rows import row_slices
 from hjeval.errors import DataError, HjevalWarning, format_rows
-from hjeval.periods import calendar_distance, parse_period, parse_periods
+from hjeval.periods import parse_period, parse_periods
 
 __all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "design_starts", "require_columns",
            "start_values", "where"]
@@ -42,7 +43,7 @@ _FACTORIZE_ROWS = 1 << 18
 
 
 @dataclass(frozen=True)
-class PanelDesign:
+class PanelDesign(DesignLabels):
     """Arrays and labels of a difference-in-differences design.
 
     Attributes
@@ -143,24 +144,9 @@ class PanelDesign:
         return len(self.y)
 
     @property
-    def n_groups(self) -> int:
-        """Number of groups (treated and comparison)."""
-        return len(self.group_labels)
-
-    @property
-    def n_periods(self) -> int:
-        """Number of periods."""
-        return len(self.period_labels)
-
-    @property
     def n_clusters(self) -> int:
         """Number of clusters."""
         return int(self.cluster.max()) + 1
-
-    @property
-    def comparison_groups(self) -> np.ndarray:
-        """Codes of the comparison groups."""
-        return np.setdiff1d(np.arange(self.n_groups), self.treated_groups)
 
     def weights(self) -> np.ndarray:
         """Row weights as an array (ones when the design is unweighted)."""
@@ -199,25 +185,6 @@ class PanelDesign:
         for rows in row_slices(self.n_obs):
             group_of_unit[self.unit[rows]] = self.group[rows]
         return np.bincount(group_of_unit[group_of_unit >= 0], minlength=self.n_groups).astype(np.float64), "persons"
-
-    def relative_periods(self, start: int | None = None) -> np.ndarray:
-        """Calendar distance of every period code from a start, in periods of the data's frequency.
-
-        Periods the data lacks still count: with yearly data that skips 2012
-        and a start in 2015, 2011 is -4.
-
-        Parameters
-        ----------
-        start : int, optional
-            A start period code (default :attr:`start`), e.g. one of
-            :meth:`cohort_codes`.
-        """
-        return calendar_distance(self.period_labels, self.start if start is None else start)
-
-    def treated_label(self) -> object:
-        """The treated group's label, or a list of labels when several."""
-        labels = [self.group_labels[g] for g in self.treated_groups]
-        return labels[0] if len(labels) == 1 else labels
 
 
 def as_list(value: object) -> list[object]:
