@@ -23,6 +23,7 @@ from hjeval.report.drivers_section import drivers_context
 from hjeval.report.methods import inference_notes, method_detail, method_name, method_paragraph, size_paragraphs
 from hjeval.report.payoff import payoff_context, payoff_key_figures, payoff_summary
 from hjeval.report.render import (
+    PRETREND_LEVEL,
     Figure,
     Numbers,
     Page,
@@ -147,7 +148,7 @@ def _row(*cells: str, css: str = "") -> dict[str, Any]:
 
 def _pretrend_ok(analysis: Analysis) -> bool:
     p = analysis.event.pretrend.get("pvalue", math.nan)
-    return not (math.isfinite(p) and p < 0.10)
+    return not (math.isfinite(p) and p < PRETREND_LEVEL)
 
 
 def _summary(analysis: Analysis, published: Mapping[str, pd.DataFrame], language: ReportLanguage,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
+from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
@@ -19,7 +21,7 @@ from hjeval.plots.style import styled
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.drivers_section import level_label
-from hjeval.report.render import Figure, Numbers, pool_name
+from hjeval.report.render import PRETREND_LEVEL, Figure, Numbers, pool_name
 from hjeval.report.tables import Published
 from hjeval.report.text import TEXT
 from hjeval.results.subgroups import forest_plot
@@ -142,8 +144,8 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
     figures.append(_figure(
         "event_study", event_study_plot(dataclasses.replace(event, table=table), language=language, scale=12,
                                         ylabel=t["col_hours"], xlabel=t["event_x"].format(n=spec.event_bin)),
-        t["event_caption"].format(n=spec.event_bin, level=fmt.percent(event.conf_level),
-                                  p=fmt.pvalue(event.pretrend.get("pvalue", float("nan"))))))
+        t["event_caption"].format(n=spec.event_bin, level=fmt.percent(event.conf_level)) + _pretrend_sentence(
+            event.pretrend.get("pvalue", float("nan")), t, fmt)))
     placebo = data["placebo"]
     if len(placebo) and placebo["hours_per_year"].notna().sum() >= 2:
         kept = placebo.dropna(subset=["hours_per_year"])
@@ -168,3 +170,10 @@ def make_figures(analysis: Analysis, published: Published, language: ReportLangu
                                t["dose_caption"].format(municipality=municipality)))
     figures += _subgroups(analysis, published, language)
     return figures
+
+
+def _pretrend_sentence(pvalue: float, t: Mapping[str, str], fmt: Numbers) -> str:
+    """What the pre-period test says, as the summary reads it (rejected below 0.10); nothing without a test."""
+    if not math.isfinite(pvalue):
+        return ""
+    return t["event_pretrend" if pvalue >= PRETREND_LEVEL else "event_pretrend_fails"].format(p=fmt.pvalue(pvalue))

@@ -16,7 +16,7 @@ import pandas as pd
 from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.methods import method_name
-from hjeval.report.render import Numbers, Table, group_name, interval_words, month_text, pool_name
+from hjeval.report.render import PRETREND_LEVEL, Numbers, Table, group_name, interval_words, month_text, pool_name
 from hjeval.report.text import TEXT
 
 __all__ = ["payoff_context", "payoff_key_figures", "payoff_summary"]
@@ -203,7 +203,8 @@ def _payoff_texts(analysis: Analysis, language: ReportLanguage, fmt: Numbers) ->
                                           method=method_name(persons.event_study.inference, language)))
     pre = persons.event_study.pretrend.get("pvalue", math.nan)
     if math.isfinite(pre):
-        texts.append(t["payoff_pretrend" if pre >= 0.10 else "payoff_pretrend_fails"].format(p=fmt.pvalue(pre)))
+        key = "payoff_pretrend" if pre >= PRETREND_LEVEL else "payoff_pretrend_fails"
+        texts.append(t[key].format(p=fmt.pvalue(pre)))
     cost = analysis.cost
     if cost is None:
         texts.append(t["payoff_no_costs" if analysis.config.data.costs is None else "payoff_costs_failed"])

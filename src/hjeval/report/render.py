@@ -25,7 +25,10 @@ from hjeval.report.analysis import Analysis
 from hjeval.report.config import ReportLanguage
 from hjeval.report.text import BENEFIT_GROUP_NAMES, POOL_NAMES, REGION_NAMES, TEXT
 
-__all__ = ["Figure", "Page", "Table", "render_html", "render_pdf"]
+__all__ = ["PRETREND_LEVEL", "Figure", "Page", "Table", "render_html", "render_pdf"]
+
+PRETREND_LEVEL = 0.10
+"""Below this p-value the test of equal trends before the reform counts as rejected in the report's wording."""
 
 SUPPRESSED = "·"
 """Shown in place of a number that small-cell suppression withheld."""

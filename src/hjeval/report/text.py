@@ -488,8 +488,12 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "robustness": "Holder resultatet?",
         "event_caption": (
             "Effekten for hver periode à {n} måneder i forhold til perioden lige før reformen "
-            "({level}-konfidensbånd). Før "
-            "reformen ligger forskellen omkring nul; test for ens udvikling før reformen: p = {p}."
+            "({level}-konfidensbånd)."
+        ),
+        "event_pretrend": " Før reformen ligger forskellen omkring nul; test for ens udvikling før reformen: p = {p}.",
+        "event_pretrend_fails": (
+            " Før reformen afviger forskellen fra nul: testen for ens udvikling før reformen afviser den "
+            "(p = {p}), så en del af forskellen efter reformen kan være en udvikling, der var i gang i forvejen."
         ),
         "placebo_caption": (
             "Samme beregning med reformen flyttet til hver sammenligningskommune ({n} placebo-beregninger). "
@@ -1175,9 +1179,14 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "robustness": "Does the result hold?",
         "event_caption": (
             "The effect for each period of {n} months relative to the period just before the reform "
-            "({level} confidence "
-            "band). Before the reform the difference stays around zero; test of equal trends before the reform: "
-            "p = {p}."
+            "({level} confidence band)."
+        ),
+        "event_pretrend": " Before the reform the difference stays around zero; test of equal trends before the "
+                          "reform: p = {p}.",
+        "event_pretrend_fails": (
+            " Before the reform the difference departs from zero: the test of equal trends before the reform "
+            "rejects them (p = {p}), so part of the difference after the reform may be a development already under "
+            "way."
         ),
         "placebo_caption": (
             "The same calculation with the reform moved to each comparison municipality ({n} placebo estimates). "
