@@ -57,7 +57,7 @@ from hjeval.design.panel import (
     warn_exclusions,
 )
 from hjeval.design.rows import row_slices
-from hjeval.engines.dataset import dataset_files, is_dataset_path
+from hjeval.engines.dataset import arrow_dataset, is_dataset_path
 from hjeval.engines.duckdb_engine import _cycle_table, _moved_units, _movers, _Source
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.periods import parse_periods
@@ -128,13 +128,8 @@ class _Data:
 def _describe(data: object) -> tuple[_Source, Any]:
     """The dataset's name and column types, and its pyarrow dataset (None for a DataFrame)."""
     if is_dataset_path(data):
-        import pyarrow.dataset as ds
-
         root = Path(data)  # type: ignore[arg-type]
-        files = dataset_files(root)
-        dataset = ds.dataset([str(f) for f in files], format="parquet",
-                             partitioning="hive" if root.is_dir() else None,
-                             partition_base_dir=str(root) if root.is_dir() else None)
+        dataset = arrow_dataset(root)
         types = {name: str(dataset.schema.field(name).type) for name in dataset.schema.names}
         return _Source("", str(root), types, True), dataset
     if isinstance(data, pd.DataFrame):

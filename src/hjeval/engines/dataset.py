@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from hjeval.errors import DataError
 
-__all__ = ["dataset_files", "is_dataset_path", "read_dataset"]
+__all__ = ["arrow_dataset", "dataset_files", "is_dataset_path", "read_dataset"]
 
 
 def is_dataset_path(data: object) -> bool:
@@ -74,6 +75,26 @@ def dataset_files(path: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
+def arrow_dataset(path: str | os.PathLike[str]) -> Any:
+    """The files of :func:`dataset_files` as one pyarrow dataset, ``key=value`` folders read as columns.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "year=2015").mkdir()
+    >>> pd.DataFrame({"y": [1.0]}).to_parquet(folder / "year=2015" / "part-0.parquet")
+    >>> arrow_dataset(folder).schema.names
+    ['y', 'year']
+    """
+    import pyarrow.dataset as ds
+
+    root = Path(path)
+    return ds.dataset([str(f) for f in dataset_files(root)], format="parquet",
+                      partitioning="hive" if root.is_dir() else None,
+                      partition_base_dir=str(root) if root.is_dir() else None)
+
+
 def read_dataset(path: str | os.PathLike[str], roles: Mapping[str, object]) -> pd.DataFrame:
     """Read the columns the design uses from a Parquet dataset into memory (the pandas engine).
 
@@ -93,16 +114,11 @@ def read_dataset(path: str | os.PathLike[str], roles: Mapping[str, object]) -> p
     DataError
         As :func:`dataset_files`, and naming the columns the dataset lacks.
     """
-    import pyarrow.dataset as ds
-
-    files = dataset_files(path)
     names = [roles.get(k) for k in ("outcome", "unit", "time", "group", "cluster", "weights")]
     regressors = roles.get("regressors") or []
     needed = [str(c) for c in dict.fromkeys([*names, *regressors]) if c]  # type: ignore[misc]
     root = Path(path)
-    dataset = ds.dataset([str(f) for f in files], format="parquet",
-                         partitioning="hive" if root.is_dir() else None,
-                         partition_base_dir=str(root) if root.is_dir() else None)
+    dataset = arrow_dataset(root)
     absent = [c for c in needed if c not in dataset.schema.names]
     if absent:
         raise DataError(f"{root}: column(s) {absent} not in the dataset; it has {dataset.schema.names}")

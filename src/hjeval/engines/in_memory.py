@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from hjeval.engines import ENGINES, resolve_engine
-from hjeval.engines.dataset import dataset_files, is_dataset_path
+from hjeval.engines.dataset import arrow_dataset, is_dataset_path
 from hjeval.errors import DataError
 
 __all__ = ["missing_columns", "naming", "read_columns", "row_engine"]
@@ -92,13 +92,7 @@ def read_columns(path: str | os.PathLike[str], roles: Mapping[str, str | None],
     >>> read_columns(folder, {"unit": "pid"}, optional=["y", "z"]).columns.tolist()
     ['pid', 'y']
     """
-    import pyarrow.dataset as ds
-
-    files = dataset_files(path)
-    root = Path(path)
-    dataset = ds.dataset([str(f) for f in files], format="parquet",
-                         partitioning="hive" if root.is_dir() else None,
-                         partition_base_dir=str(root) if root.is_dir() else None)
+    dataset = arrow_dataset(path)
     names = list(dataset.schema.names)
     missing_columns(path, names, roles)
     wanted = [c for c in dict.fromkeys([*(c for c in roles.values() if c is not None), *optional]) if c in names]
