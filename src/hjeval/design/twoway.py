@@ -360,6 +360,24 @@ def _gap_rectangles(
     return full[:, :n_periods, :n_periods]
 
 
+def _period_factor(period_weight: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Cholesky factor of the period system ``diag(W_t) - sum_g M_g`` with the first period's effect at 0.
+
+    Raises
+    ------
+    DataError
+        When the system is singular: some periods share no unit with the rest.
+    """
+    system = np.diag(period_weight) - blocks.sum(axis=0)
+    try:
+        return scipy.linalg.cho_factor(system[1:, 1:])
+    except np.linalg.LinAlgError as err:
+        raise DataError(
+            "the unit and period fixed effects are not connected: some periods share "
+            "no unit with the rest, so effects cannot be separated"
+        ) from err
+
+
 @dataclass(frozen=True)
 class TwoWayProjector:
     """Exact residualiser on unit and period fixed effects for a fixed design.
@@ -458,14 +476,7 @@ class TwoWayProjector:
         else:
             blocks, runs = spells
         del order
-        system = np.diag(period_weight) - blocks.sum(axis=0)
-        try:
-            factor = scipy.linalg.cho_factor(system[1:, 1:])
-        except np.linalg.LinAlgError as err:
-            raise DataError(
-                "the unit and period fixed effects are not connected: some periods share "
-                "no unit with the rest, so effects cannot be separated"
-            ) from err
+        factor = _period_factor(period_weight, blocks)
         return cls(
             unit, period, group, w, n_units, n_periods, n_groups, group_of_unit, unit_weight,
             period_weight, cell_weight.reshape(n_groups, n_periods), blocks, factor, starts, dense, runs,
@@ -519,14 +530,7 @@ class TwoWayProjector:
         period_weight = weight.sum(axis=0)
         if np.any(period_weight <= 0):
             raise DataError("every unit and period needs positive total weight")
-        system = np.diag(period_weight) - blocks.sum(axis=0)
-        try:
-            factor = scipy.linalg.cho_factor(system[1:, 1:])
-        except np.linalg.LinAlgError as err:
-            raise DataError(
-                "the unit and period fixed effects are not connected: some periods share "
-                "no unit with the rest, so effects cannot be separated"
-            ) from err
+        factor = _period_factor(period_weight, blocks)
         no_rows = np.zeros(0, dtype=np.int32)
         return cls(
             no_rows, no_rows, no_rows, None, int(n_units), n_periods, n_groups, no_rows, np.zeros(0),
