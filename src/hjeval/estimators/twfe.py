@@ -27,7 +27,7 @@ from hjeval.design.rows import selected_rows
 from hjeval.design.twoway import ColumnEffects, ProjectedRows, TwoWayProjector
 from hjeval.errors import DataError
 
-__all__ = ["TwfeFit", "fit_twfe"]
+__all__ = ["TwfeFit", "fit_twfe", "reassigned_estimates"]
 
 
 def _group_profiles(design: PanelDesign, cohort_profiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +222,7 @@ class TwfeFit:
             effects ``b0`` from the treated moves the estimates by
             ``-slopes[s] @ b0``.
         """
-        proj, m, p = self.projector, self.n_treat, len(self.coef)
+        proj, p = self.projector, len(self.coef)
         cells, x_e = self._cell_terms
         if outcome is not None:
             outcome_cells, x_outcome = proj.cell_sums(outcome), self._cross_with(outcome)
@@ -230,33 +230,9 @@ class TwfeFit:
             outcome_cells, x_outcome = cells[..., p + 1], x_e
         else:
             outcome_cells, x_outcome = cells[..., p], self.cross[:p, p]
-        k = p - m
-        terms = []
-        for profiles in self.cohort_profiles:
-            own, v = proj.assignment_terms(profiles)
-            y_cells = outcome_cells @ profiles  # (G, m)
-            d_cells = np.einsum("gtj,tm->gmj", cells[..., :m], profiles)  # profile m against actual indicator j
-            r_cells = np.einsum("gtk,tm->gmk", cells[..., m:p], profiles) if k else None
-            terms.append((own, v, y_cells, d_cells, r_cells))
-        cohort = self.design.cohort_of_treated() if len(terms) > 1 else None
-        if k:
-            rr_inv = np.linalg.inv(self.gram[m:, m:])
-            r_y = x_outcome[m:]
-            r_d = self.gram[m:, :m]
-        estimates = np.empty((len(assignments), m))
-        slopes = np.empty((len(assignments), m, m))
-        for s, groups in enumerate(assignments):
-            own_s, v_s, zy, zd, zr = _assigned_sums(terms, groups, cohort)
-            zz = own_s - v_s.T @ proj.solve_periods(v_s)
-            if k:
-                assert zr is not None
-                zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
-            if _degenerate(zz, own_s):
-                estimates[s], slopes[s] = np.nan, np.nan
-                continue
-            estimates[s] = np.linalg.solve(zz, zy)
-            slopes[s] = np.linalg.solve(zz, zd)
-        return estimates, slopes
+        cohort = self.design.cohort_of_treated() if len(self.cohort_profiles) > 1 else None
+        return reassigned_estimates(proj, self.cohort_profiles, cohort, cells[..., :p], outcome_cells, x_outcome,
+                                    self.gram, assignments)
 
     def _cross_with(self, outcome: np.ndarray) -> np.ndarray:
         """``X~' W outcome`` for a row-level outcome."""
@@ -278,6 +254,49 @@ class TwfeFit:
 
 
 _Terms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def reassigned_estimates(
+    proj: TwoWayProjector, cohort_profiles: np.ndarray, cohort: np.ndarray | None, x_cells: np.ndarray,
+    outcome_cells: np.ndarray, x_outcome: np.ndarray, gram: np.ndarray, assignments: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Treatment coefficients and slopes under re-assigned treatment, from per-group cell sums.
+
+    The algebra behind :meth:`TwfeFit.assignment_estimates`, shared by every
+    fit that has the cell sums: ``x_cells`` (G, T, p) of the projected
+    columns (treatment indicators first, then the regressors),
+    ``outcome_cells`` (G, T) of the projected outcome, ``x_outcome`` its
+    cross-product with the columns, ``gram`` theirs. ``cohort`` gives the
+    cohort (index into ``cohort_profiles``) of each treated group's position
+    in a set, None with one cohort.
+    """
+    m, p = cohort_profiles.shape[2], x_cells.shape[2]
+    k = p - m
+    terms = []
+    for profiles in cohort_profiles:
+        own, v = proj.assignment_terms(profiles)
+        y_cells = outcome_cells @ profiles  # (G, m)
+        d_cells = np.einsum("gtj,tm->gmj", x_cells[..., :m], profiles)  # profile m against actual indicator j
+        r_cells = np.einsum("gtk,tm->gmk", x_cells[..., m:p], profiles) if k else None
+        terms.append((own, v, y_cells, d_cells, r_cells))
+    if k:
+        rr_inv = np.linalg.inv(gram[m:, m:])
+        r_y = x_outcome[m:]
+        r_d = gram[m:, :m]
+    estimates = np.empty((len(assignments), m))
+    slopes = np.empty((len(assignments), m, m))
+    for s, groups in enumerate(assignments):
+        own_s, v_s, zy, zd, zr = _assigned_sums(terms, groups, cohort)
+        zz = own_s - v_s.T @ proj.solve_periods(v_s)
+        if k:
+            assert zr is not None
+            zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
+        if _degenerate(zz, own_s):
+            estimates[s], slopes[s] = np.nan, np.nan
+            continue
+        estimates[s] = np.linalg.solve(zz, zy)
+        slopes[s] = np.linalg.solve(zz, zd)
+    return estimates, slopes
 
 
 def _assigned_sums(

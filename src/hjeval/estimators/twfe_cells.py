@@ -33,7 +33,7 @@ import numpy as np
 from hjeval.design.cells import CellDesign
 from hjeval.design.twoway import TwoWayProjector
 from hjeval.errors import DataError
-from hjeval.estimators.twfe import _check_collinearity, _degenerate
+from hjeval.estimators.twfe import _check_collinearity, reassigned_estimates
 from hjeval.inference.reassignment import Reassignable
 from hjeval.inference.record import InferenceOptions
 from hjeval.inference.strategies import InferenceOffer
@@ -140,37 +140,14 @@ class CellTwfeFit:
         """
         if outcome is not None:
             raise DataError("a fit from cell statistics has no rows: a row-level outcome cannot be re-assigned")
-        proj, m, p = self.projector, self.n_treat, len(self.coef)
+        proj, p = self.projector, len(self.coef)
         cells, x_e = self._cell_terms
         if residuals:
             outcome_cells, x_outcome = cells[..., p + 1], x_e
         else:
             outcome_cells, x_outcome = cells[..., p], self.cross[:p, p]
-        own, v = proj.assignment_terms(self.profiles)
-        y_cells = outcome_cells @ self.profiles  # (G, m)
-        d_cells = np.einsum("gtj,tm->gmj", cells[..., :m], self.profiles)  # profile m against actual indicator j
-        k = p - m
-        if k:
-            r_cells = np.einsum("gtk,tm->gmk", cells[..., m:p], self.profiles)
-            rr_inv = np.linalg.inv(self.gram[m:, m:])
-            r_y = x_outcome[m:]
-            r_d = self.gram[m:, :m]
-        estimates = np.empty((len(assignments), m))
-        slopes = np.empty((len(assignments), m, m))
-        for s, groups in enumerate(assignments):
-            v_s = v[groups].sum(axis=0)
-            own_s = own[groups].sum(axis=0)
-            zz = own_s - v_s.T @ proj.solve_periods(v_s)
-            zy, zd = y_cells[groups].sum(axis=0), d_cells[groups].sum(axis=0)
-            if k:
-                zr = r_cells[groups].sum(axis=0)
-                zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
-            if _degenerate(zz, own_s):
-                estimates[s], slopes[s] = np.nan, np.nan
-                continue
-            estimates[s] = np.linalg.solve(zz, zy)
-            slopes[s] = np.linalg.solve(zz, zd)
-        return estimates, slopes
+        return reassigned_estimates(proj, self.profiles[None], None, cells[..., :p], outcome_cells, x_outcome,
+                                    self.gram, assignments)
 
     def decomposition(self) -> dict[str, float]:
         """The treated groups' raw before/after change split into the model's parts.
