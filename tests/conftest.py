@@ -67,3 +67,18 @@ def region_reports(region_report_config: Path, tmp_path_factory: pytest.TempPath
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         return {language: build_report(region_report_config, out / language, language=language, pdf=False).folder
                 for language in ("da", "en")}
+
+
+@pytest.fixture(scope="session")
+def dask_client():  # type: ignore[no-untyped-def]
+    """Two single-threaded Dask workers in this process: no worker processes to start under pytest-xdist.
+
+    No dashboard, and the scheduler's HTTP server on a free loopback port, so parallel test workers never
+    compete for a fixed one.
+    """
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
+            Client(cluster, set_as_default=False) as connected:
+        yield connected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +24,9 @@ KWARGS = dict(group="muni", time="month", treated=0, start=START)
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    """Two single-threaded workers in this process: no worker processes to start under pytest-xdist.
-
-    No dashboard, and the scheduler's HTTP server on a free loopback port, so parallel test workers never
-    compete for a fixed one.
-    """
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
-            Client(cluster, set_as_default=False) as connected:
-        yield connected
+def client(dask_client: Client) -> Client:
+    """The session's local Dask cluster (tests/conftest.py)."""
+    return dask_client
 
 
 @pytest.fixture(scope="module")

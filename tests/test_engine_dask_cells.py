@@ -6,13 +6,12 @@ They equal the fits on the rows in memory, and the statistics equal DuckDB's cel
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 import hjeval as hj
 from hjeval.engines import dask_engine
@@ -23,12 +22,9 @@ from tests.test_engine_duckdb_cells import START, _panel, _same, _write
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    """Two single-threaded workers in this process, no dashboard, the scheduler's HTTP server on a free port."""
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
-            Client(cluster, set_as_default=False) as connected:
-        yield connected
+def client(dask_client: Client) -> Client:
+    """The session's local Dask cluster (tests/conftest.py)."""
+    return dask_client
 
 
 @pytest.fixture(scope="module")
