@@ -112,6 +112,19 @@ def _connection() -> Iterator[object]:
             con.close()
 
 
+def _registrable(frame: object) -> object:
+    """The frame with period columns as their text (``2015-01``, ``2015Q1``), which DuckDB reads and parses back."""
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    periods = [c for c in frame.columns if isinstance(frame[c].dtype, pd.PeriodDtype)]
+    if not periods:
+        return frame
+    shallow = frame.copy(deep=False)
+    for column in periods:
+        shallow[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return shallow
+
+
 def _open(con: object, data: object) -> _Source:
     """Register the dataset (a path or a DataFrame) as the view ``_data`` and describe its columns."""
     if is_dataset_path(data):
@@ -123,7 +136,7 @@ def _open(con: object, data: object) -> _Source:
                "filename = '_hj_file', file_row_number = true)")
         name, has_rows = str(root), True
     else:
-        con.register("_frame", data)  # type: ignore[attr-defined]
+        con.register("_frame", _registrable(data))  # type: ignore[attr-defined]
         sql, name, has_rows = "_frame", "the DataFrame", False
     con.execute(f"CREATE TEMP VIEW _data AS SELECT * FROM {sql}")  # type: ignore[attr-defined]
     described = con.execute("DESCRIBE _data").fetchall()  # type: ignore[attr-defined]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
@@ -26,14 +25,16 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import minimize
 
-from hjeval.design.panel import Comparison, Movers, PanelDesign, build_design, require_columns
+from hjeval.design.cells import CellDesign
+from hjeval.design.panel import Comparison, Movers
+from hjeval.engines import Data, Engine
 from hjeval.errors import DataError, warn_user
 from hjeval.estimators._simplex import FrankWolfeProblems, frank_wolfe, simplex_least_squares, sparsify
 from hjeval.estimators.did import placebo_errors, placebo_series, provenance_record
+from hjeval.estimators.wide_panel import Predictor, WidePanel, _Predictors, predictor_values, wide_panel, window_codes
 from hjeval.inference.reassignment import PlaceboSample, Reassignable, Target
 from hjeval.inference.record import InferenceOptions, InferenceRecord
 from hjeval.inference.strategies import InferenceOffer, infer
-from hjeval.periods import parse_period
 from hjeval.results.synthetic import Refit, SyntheticResult, rmspe, rmspe_ratio
 
 __all__ = ["Predictor", "SyntheticInference", "SyntheticSolver", "synthetic_control"]
@@ -42,9 +43,6 @@ SyntheticInference = Literal["placebo", "jackknife", "bootstrap"]
 """Inference of synthetic control and synthetic DiD: placebo, or jackknife and bootstrap with several treated."""
 
 SyntheticSolver = Literal["exact", "synthdid"]
-
-Predictor = tuple[str, object, object] | tuple[str, object]
-"""``(column, first, last)``: the column's mean over those periods; ``(column, period)`` for one period."""
 
 _FW_MAX_ITER = 10_000
 _FW_MAX_ITER_BEFORE_SPARSIFY = 100
@@ -71,238 +69,6 @@ def check_whole(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
         raise DataError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
-
-
-# --------------------------------------------------------------------------- the balanced panel
-
-
-@dataclass(frozen=True)
-class WidePanel:
-    """A balanced panel as unit x period matrices.
-
-    Attributes
-    ----------
-    y : numpy.ndarray, shape (N, T)
-        The outcome per unit (group) and period: the mean of the rows in the
-        cell (weighted with ``weights=``).
-    x : numpy.ndarray, shape (N, T, k)
-        Cell means of the regressors (cycle, covariates), in ``x_names`` order.
-    x_names : tuple of str
-    design : PanelDesign
-        The design the matrices were built from (codes, labels, exclusions).
-    sizes : numpy.ndarray, shape (N,)
-        Each unit's size for the size correction (persons, weight sum or rows).
-    size_measure : {"persons", "weight sum", "rows"}
-    """
-
-    y: np.ndarray
-    x: np.ndarray
-    x_names: tuple[str, ...]
-    design: PanelDesign
-    sizes: np.ndarray
-    size_measure: Literal["persons", "weight sum", "rows"]
-
-    @property
-    def start(self) -> int:
-        """Code of the first treated period (the number of periods before it)."""
-        return self.design.start
-
-    @property
-    def treated(self) -> np.ndarray:
-        """Unit codes of the treated units."""
-        return self.design.treated_groups
-
-    @property
-    def comparison(self) -> np.ndarray:
-        """Unit codes of the comparison units."""
-        return self.design.comparison_groups
-
-    @property
-    def unit_labels(self) -> tuple[object, ...]:
-        """Label of every unit code."""
-        return self.design.group_labels
-
-    @property
-    def period_labels(self) -> tuple[object, ...]:
-        """Label of every period code."""
-        return self.design.period_labels
-
-
-def _describe_cells(design: PanelDesign, missing: np.ndarray, limit: int = 4) -> str:
-    """``'Utah' in 1980, 1981; 'Ohio' in 1975 (and 3 more units)`` for a (units x periods) mask."""
-    units = np.flatnonzero(missing.any(axis=1))
-    parts = []
-    for g in units[:limit]:
-        periods = [str(design.period_labels[t]) for t in np.flatnonzero(missing[g])]
-        shown = ", ".join(periods[:4]) + (f" (and {len(periods) - 4} more)" if len(periods) > 4 else "")
-        parts.append(f"{design.group_labels[g]!r} in {shown}")
-    more = f" (and {len(units) - limit} more units)" if len(units) > limit else ""
-    return "; ".join(parts) + more
-
-
-_MIN_DONORS = 2
-"""A synthetic unit needs donors to weight, and each donor's placebo needs at least one other."""
-
-
-def wide_panel(
-    data: pd.DataFrame, *, estimator: str, outcome: str, unit: str, time: str, treated: object, start: object,
-    group: str | None, weights: str | None, regressors: Sequence[str], comparison: Comparison, movers: Movers,
-) -> WidePanel:
-    """Validate the roles (see :func:`hjeval.design.panel.build_design`) and build the balanced unit x period panel.
-
-    The fitted unit is ``group`` when given (person rows are averaged to
-    group x period cells), else ``unit``.
-
-    Raises
-    ------
-    DataError
-        Everything :func:`build_design` refuses; a unit and period that
-        appear twice in a panel of units; a treated unit without periods
-        before the start; a panel that is not balanced (every unit observed
-        in every period), naming the cells missing.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        design = build_design(data, outcome=outcome, unit=unit, time=time, treated=treated, start=start,
-                              group=group, regressors=list(regressors), weights=weights, comparison=comparison,
-                              movers=movers)
-    for warning in caught:
-        warn_user(str(warning.message), warning.category)
-    if design.has_cohorts:
-        raise DataError(
-            f"{estimator} takes one start for all treated units, but start= gives them different starts; give one "
-            "start, or use hj.staggered_did for units adopting at different times"
-        )
-    n_groups, n_periods = design.n_groups, design.n_periods
-    if len(design.comparison_groups) < _MIN_DONORS:
-        raise DataError(
-            f"{estimator} needs at least {_MIN_DONORS} comparison {group or unit} values to weight (and to re-fit "
-            f"each of them as a placebo), but the comparison has {len(design.comparison_groups)}; widen comparison="
-        )
-    cell = design.group.astype(np.int64) * n_periods + design.period
-    rows = np.bincount(cell, minlength=n_groups * n_periods).reshape(n_groups, n_periods)
-    group_name = group or unit
-    if design.unit_is_group and (rows > 1).any():
-        twice = _describe_cells(design, rows > 1)
-        raise DataError(
-            f"{estimator} needs one row per {unit} and period, but {int((rows > 1).sum())} ({unit}, {time}) "
-            f"pairs repeat: {twice}; drop the duplicates or sum them first"
-        )
-    missing = rows == 0
-    left_out = sum(int(str(e["rows"])) for e in design.exclusions if str(e["reason"]).startswith("missing"))
-    note = (f"; {left_out} rows were left out for missing values, which may have emptied these cells"
-            if left_out else "")
-    for g in design.treated_groups:
-        if missing[g, : design.start].all():
-            raise DataError(
-                f"treated {group_name} {design.group_labels[g]!r} has no rows before start="
-                f"{design.period_labels[design.start]}: its synthetic comparison cannot be fitted{note}"
-            )
-    if missing.any():
-        raise DataError(
-            f"{estimator} needs a balanced panel (every {group_name} in every period), but "
-            f"{int(missing.sum())} {group_name} x period cells have no rows: {_describe_cells(design, missing)}"
-            f"{note}; drop those {group_name} values (e.g. comparison=[...]) or fill the cells"
-        )
-    w = design.weights()
-    total = np.bincount(cell, weights=w, minlength=n_groups * n_periods)
-    if (total <= 0).any():
-        empty = (total <= 0).reshape(n_groups, n_periods)
-        raise DataError(f"column {weights!r} (weights) sums to zero in {int(empty.sum())} {group_name} x period "
-                        f"cells: {_describe_cells(design, empty)}")
-
-    def cell_means(values: np.ndarray) -> np.ndarray:
-        return (np.bincount(cell, weights=values * w, minlength=n_groups * n_periods) / total).reshape(
-            n_groups, n_periods)
-
-    y = cell_means(design.y)
-    x = np.stack([cell_means(design.regressors[:, j]) for j in range(design.regressors.shape[1])], axis=2) \
-        if design.regressors.shape[1] else np.zeros((n_groups, n_periods, 0))
-    sizes, measure = design.group_sizes()
-    return WidePanel(y, x, design.regressor_names, design, sizes, measure)
-
-
-def _period_code(panel: WidePanel, value: object, argument: str) -> int:
-    """The code of a period given by the user, or DataError."""
-    try:
-        period = parse_period(value)
-    except DataError as err:
-        raise DataError(f"{argument}: {value!r} is not a period: {err}") from err
-    labels = panel.period_labels
-    if pd.PeriodDtype(period.freq) != pd.PeriodDtype(labels[0].freq):  # type: ignore[attr-defined]
-        raise DataError(f"{argument}: {value!r} is a {period.freqstr} period but the data's periods are "
-                        f"{labels[0].freqstr}; give it in the same kind")  # type: ignore[attr-defined]
-    if period not in labels:
-        raise DataError(f"{argument}: {period} is not a period of the data, which runs from {labels[0]} to "
-                        f"{labels[-1]}")
-    return labels.index(period)
-
-
-def _window(panel: WidePanel, window: object, argument: str) -> tuple[int, int]:
-    """``(first, last)`` period codes of a window before the start."""
-    if not isinstance(window, tuple | list) or len(window) != 2:
-        raise DataError(f"{argument} must be a pair (first, last) of periods, not {window!r}")
-    first, last = (_period_code(panel, v, argument) for v in window)
-    if first > last:
-        raise DataError(f"{argument}: {window[0]!r} comes after {window[1]!r}")
-    if last >= panel.start:
-        raise DataError(
-            f"{argument}: {panel.period_labels[last]} is not before start={panel.period_labels[panel.start]}; "
-            "the weights are fitted to periods before the start only"
-        )
-    return first, last
-
-
-# --------------------------------------------------------------------------- predictors
-
-
-@dataclass(frozen=True)
-class _Predictors:
-    values: np.ndarray  # (N, k): each unit's predictor values
-    labels: tuple[str, ...]
-    ends: tuple[int, ...]  # code of each predictor's last period
-
-
-def _predictor_values(data: pd.DataFrame, panel: WidePanel, predictors: Sequence[Predictor], *, group: str,
-                      time: str, weights: str | None) -> _Predictors:
-    """Each unit's mean of each predictor column over its periods (missing values ignored)."""
-    if isinstance(predictors, str | bytes) or not isinstance(predictors, Sequence) or not predictors:
-        raise DataError("predictors must be a non-empty list of (column, first, last) tuples, e.g. "
-                        "[('beer', 1984, 1988), ('cigsale', 1975, 1975)]")
-    specs: list[tuple[str, object, object]] = []
-    for item in predictors:
-        if not isinstance(item, tuple | list) or len(item) not in (2, 3) or not isinstance(item[0], str):
-            raise DataError(f"predictor {item!r} is not a (column, first, last) or (column, period) tuple")
-        specs.append((item[0], item[1], item[-1]))
-    require_columns(data, {f"predictor {c!r}": c for c, _, _ in specs})
-    codes = pd.Index(panel.unit_labels).get_indexer(data[group])
-    lookup = {value: parse_period(value) for value in pd.unique(data[time].dropna())}
-    position = {p: i for i, p in enumerate(panel.period_labels)}
-    period = data[time].map(lambda v: position.get(lookup.get(v), -1) if v in lookup else -1).to_numpy()
-    w = np.ones(len(data)) if weights is None else data[weights].to_numpy(dtype=np.float64)
-    values = np.empty((len(panel.unit_labels), len(specs)))
-    labels = []
-    ends = []
-    for j, (column, first, last) in enumerate(specs):
-        if not pd.api.types.is_numeric_dtype(data[column].dtype) or pd.api.types.is_bool_dtype(data[column].dtype):
-            raise DataError(f"predictor column {column!r} must hold numbers, not {data[column].dtype}")
-        lo, hi = _window(panel, (first, last), f"predictor {(column, first, last)!r}")
-        ends.append(hi)
-        x = data[column].to_numpy(dtype=np.float64)
-        use = (codes >= 0) & (period >= lo) & (period <= hi) & np.isfinite(x)
-        total = np.bincount(codes[use], weights=w[use], minlength=len(panel.unit_labels))
-        sums = np.bincount(codes[use], weights=(x * w)[use], minlength=len(panel.unit_labels))
-        empty = total <= 0
-        if empty.any():
-            names = [panel.unit_labels[g] for g in np.flatnonzero(empty)[:5]]
-            raise DataError(f"predictor column {column!r} has no values from {panel.period_labels[lo]} to "
-                            f"{panel.period_labels[hi]} for {int(empty.sum())} unit(s), e.g. {names}")
-        values[:, j] = sums / total
-        span = str(panel.period_labels[lo]) if lo == hi else f"{panel.period_labels[lo]}-{panel.period_labels[hi]}"
-        labels.append(f"{column} {span}")
-    if len(set(labels)) != len(labels):
-        raise DataError(f"predictors repeat an entry: {labels}")
-    return _Predictors(values, tuple(labels), tuple(ends))
 
 
 # --------------------------------------------------------------------------- fitting
@@ -952,6 +718,7 @@ def synthetic_result(
     provenance = provenance_record(design, seed, **(extra or {}), solver_reuse=reuse)
     provenance.pop("clusters", None)
     provenance["units"] = provenance.pop("groups")
+    provenance["engine_path"] = "cells" if isinstance(design, CellDesign) else "rows"
     provenance["inference"] = record.vcov if record.method == "cluster" else record.method
     provenance["draws"] = record.draws
     if record.method == "placebo":
@@ -992,7 +759,7 @@ def inference_choice(inference: object, *, alpha: float, seed: int, draws: int,
 
 
 def synthetic_control(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -1012,6 +779,8 @@ def synthetic_control(
     size_correction: bool = True,
     starts: int = 16,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    client: object | None = None,
 ) -> SyntheticResult:
     """Synthetic control: the treated unit against a weighted average of comparison units.
 
@@ -1021,8 +790,10 @@ def synthetic_control(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Long panel; every unit (or ``group``) must be observed in every period.
+    data : pandas.DataFrame or path
+        Long panel, or the path of a Parquet file or folder of them (read out
+        of core, see ``engine``); every unit (or ``group``) must be observed in
+        every period.
     outcome, unit, time : str
         Column names.
     treated : label or list of labels
@@ -1082,6 +853,24 @@ def synthetic_control(
         its exact gradient, and the best end point is kept.
     movers : {"error", "entry", "split"}, default "error"
         Persons seen in several groups (see :func:`hjeval.did`).
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`), as in
+        :func:`hjeval.did`: ``"pandas"`` in memory (the default for a
+        DataFrame), ``"duckdb"`` out of core (the default for a path), ``"dask"``
+        on a Dask cluster. On DuckDB and Dask the unit x period means come from
+        the engine's cell sums when the regressors are constant within cells
+        and each unit stays in one group (no row is held), else from the rows
+        the engine codes; ``provenance["engine_path"]`` says ``"cells"`` or
+        ``"rows"``. Every engine gives the same weights, estimate and inference.
+        One caveat: with ``predictors`` and several rows per cell the engine
+        sums each predictor by cell first, so its means agree with the rows'
+        to rounding only, and the nested fit (not convex) can reach another
+        optimum in a placebo re-fit where the predictors determine the weights
+        poorly.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on (default: a local cluster started
+        for the call and closed afterwards); giving one without ``engine``
+        chooses ``"dask"``.
 
     Returns
     -------
@@ -1154,11 +943,11 @@ def synthetic_control(
                         "optimisation of Abadie et al.: leave solver='exact' or drop predictors")
     panel = wide_panel(data, estimator="synthetic_control", outcome=outcome, unit=unit, time=time, treated=treated,
                        start=start, group=group, weights=weights, regressors=(), comparison=comparison,
-                       movers=movers)
-    lo, hi = (0, panel.start - 1) if fit_window is None else _window(panel, fit_window, "fit_window")
+                       movers=movers, engine=engine, client=client)
+    lo, hi = (0, panel.start - 1) if fit_window is None else window_codes(panel, fit_window, "fit_window")
     fit = np.arange(lo, hi + 1)
-    found = None if predictors is None else _predictor_values(data, panel, predictors, group=group or unit,
-                                                             time=time, weights=weights)
+    found = None if predictors is None else predictor_values(data, panel, predictors, group=group or unit,
+                                                            time=time, weights=weights, engine=engine, client=client)
     kind: Literal["exact", "synthdid", "predictors"] = "predictors" if found is not None else solver
     fitter = ScFitter(panel.y, panel.start, kind, fit, found, starts, seed)
     main, inferred = fit_and_infer(panel, fitter, method=method, estimator="synthetic_control", options=options,

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from hjeval.design.panel import Comparison, Movers
+from hjeval.engines import Data, Engine
 from hjeval.errors import DataError
 from hjeval.estimators.synthetic_control import (
     Assignment,
@@ -23,8 +23,8 @@ from hjeval.estimators.synthetic_control import (
     refitter,
     regularised_weights,
     synthetic_result,
-    wide_panel,
 )
+from hjeval.estimators.wide_panel import wide_panel
 from hjeval.results.synthetic import SyntheticResult
 
 __all__ = ["synthetic_did"]
@@ -147,7 +147,7 @@ class SdidFitter:
 
 
 def synthetic_did(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -166,6 +166,9 @@ def synthetic_did(
     size_correction: bool = True,
     warm_start: bool = False,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    client: object | None = None,
+    cycle_panel: Data | None = None,
 ) -> SyntheticResult:
     """Synthetic difference-in-differences: unit and time weights, then a weighted DiD.
 
@@ -179,8 +182,10 @@ def synthetic_did(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Long panel; every unit (or ``group``) must be observed in every period.
+    data : pandas.DataFrame or path
+        Long panel, or the path of a Parquet file or folder of them (read out
+        of core, see ``engine``); every unit (or ``group``) must be observed in
+        every period.
     outcome, unit, time : str
         Column names.
     treated : label or list of labels
@@ -225,6 +230,11 @@ def synthetic_did(
         each placebo estimate is the estimator applied to that re-assignment.
         ``leave_one_out()`` and ``placebo_in_time()`` start from uniform
         weights either way, as a direct call of the estimator does.
+    engine, client
+        As for :func:`hjeval.synthetic_control`.
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel holding the ``cycle`` column, joined to the rows
+        by DuckDB or Dask, as in :func:`hjeval.did`.
 
     Returns
     -------
@@ -295,7 +305,7 @@ def synthetic_did(
         raise DataError(f"the cycle column and covariates repeat a name: {regressors}")
     panel = wide_panel(data, estimator="synthetic_did", outcome=outcome, unit=unit, time=time, treated=treated,
                        start=start, group=group, weights=weights, regressors=regressors, comparison=comparison,
-                       movers=movers)
+                       movers=movers, engine=engine, client=client, cycle=cycle, cycle_panel=cycle_panel)
     extra: dict[str, object] = {}
     if regressors:
         extra["covariate_coefficients"] = covariate_coefficients(panel.y, panel.x, regressors,
