@@ -159,13 +159,14 @@ def _cells(data: _Data, client: Client, roles: _Roles, found: _Scan, *, start: o
     shape: dict[str, Any] = dict(n_periods=n_periods, n_regressors=len(roles.regressors), weighted=weighted,
                                  clustered=clustered)
     per_cell_rows = coded.map_partitions(_cell_terms, **shape, meta=_cell_terms(coded._meta, **shape))
-    per_cell = per_cell_rows.groupby("cell").agg(_cell_spec(per_cell_rows.columns))
+    per_cell = per_cell_rows.groupby("cell").agg(_cell_spec(per_cell_rows.columns), split_out=1)
     if roles.unit == roles.group:
         frame = client.compute(per_cell, sync=True)
     else:
         unit_shape: dict[str, Any] = dict(words=words, n_regressors=len(roles.regressors), weighted=weighted)
         per_unit_rows = coded.map_partitions(_unit_terms, **unit_shape, meta=_unit_terms(coded._meta, **unit_shape))
-        units = per_unit_rows.groupby("u").agg(_unit_spec(per_unit_rows.columns))
+        units = per_unit_rows.groupby("u").agg(_unit_spec(per_unit_rows.columns),
+                                               split_out=_unit_split(coded.npartitions))
         checks = units.map_partitions(_unit_checks, words=words, meta=_unit_checks(units._meta, words=words))
         sums = units.map_partitions(_unit_sums, words=words, meta=_unit_sums(units._meta, words=words))
         gap_columns = ["g", "n", "s", *(["w"] if weighted else []), *(f"m{k}" for k in range(words))]
@@ -228,6 +229,15 @@ def _cell_terms(part: pd.DataFrame, *, n_periods: int, n_regressors: int, weight
     if clustered:
         out["clo"], out["chi"] = part["k"].array, part["k"].array
     return pd.DataFrame(out)
+
+
+def _unit_split(npartitions: int) -> int:
+    """Partitions of the units' table: one, combined by a tree of sums, unless there are many partitions of rows.
+
+    A shuffle of the per-partition unit tables costs more than it saves until each output partition
+    gathers the units of about 64 partitions of rows.
+    """
+    return -(-npartitions // 64)
 
 
 def _cell_spec(columns: Sequence[str]) -> dict[str, str]:

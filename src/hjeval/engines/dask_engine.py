@@ -14,7 +14,11 @@ folders read as partition columns), and the same passes as the DuckDB engine
    values, infinite numbers, negative weights, rows the cycle panel does not
    cover) and what is left out (missing outcome or regressors), so every check
    runs before the heavy step; a numeric role stored as text is counted (and
-   its rows named) before this pass;
+   its rows named) before this pass. Passes 1 and 2 share one read of the
+   rows: each partition counts its rows per (group, time) pair of values, by
+   the first numeric role missing and by what the other checks find
+   (:func:`_cell_counts`), and the client applies the pool and the cycle
+   panel to those few thousand pairs (:func:`_checks_per_cell`);
 3. the kept rows coded by the small code tables (group, period, cluster) and
    sorted by unit and period on the cluster, then fetched partition by
    partition, in order, straight into the design's int32 code arrays and
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from hjeval.design.panel import (
     Comparison,
@@ -114,6 +119,26 @@ def _read_piece(piece: _Piece, *, schema: Any, columns: Sequence[str]) -> pd.Dat
     return piece.fragment.to_table(schema=schema, columns=list(columns)).to_pandas()
 
 
+def _read_frame_piece(piece: _Piece, *, schema: Any, columns: Sequence[str], dates_as_text: bool) -> pd.DataFrame:
+    """A piece as the dask DataFrame holds it; with ``dates_as_text``, date columns read as their ISO text.
+
+    With pyarrow strings on (dask's default), dask turns object columns into strings, which for dates
+    (``datetime.date`` objects) costs a Python ``str`` per row; formatting each distinct date once in
+    Arrow gives the same strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = piece.fragment.to_table(schema=schema, columns=list(columns))
+    for i, field in enumerate(table.schema if dates_as_text else ()):
+        if pa.types.is_date(field.type):
+            encoded = pc.dictionary_encode(table.column(i))
+            text = pa.chunked_array([c.dictionary.cast(pa.string()).take(c.indices) for c in encoded.chunks],
+                                    type=pa.string())
+            table = table.set_column(i, field.name, text)
+    return table.to_pandas()
+
+
 @dataclass(frozen=True)
 class _Data:
     """The rows as a dask DataFrame of the needed columns, and how to name its rows in messages."""
@@ -162,6 +187,7 @@ def _pieces(dataset: Any, root: Path) -> list[_Piece]:
 def _open(data: object, roles: _Roles, source: _Source, dataset: Any, client: Client) -> _Data:
     """The needed columns as a dask DataFrame: files read by the workers, a DataFrame scattered to them."""
     import dask.dataframe as dd
+    from dask.dataframe.utils import pyarrow_strings_enabled
 
     columns = roles.columns
     if dataset is not None:
@@ -169,7 +195,8 @@ def _open(data: object, roles: _Roles, source: _Source, dataset: Any, client: Cl
         if not pieces:
             raise DataError(f"{source.name} has no rows")
         meta = dataset.schema.empty_table().select(columns).to_pandas()
-        frame = dd.from_map(_read_piece, pieces, schema=dataset.schema, columns=columns, meta=meta,
+        frame = dd.from_map(_read_frame_piece, pieces, schema=dataset.schema, columns=columns, meta=meta,
+                            dates_as_text=pyarrow_strings_enabled(),
                             label="hjeval-read-parquet", enforce_metadata=False)
         return _Data(frame, source, tuple(pieces), dataset.schema)
     local = data[columns]  # type: ignore[index]
@@ -207,8 +234,8 @@ class _Keys:
 
     def locate(self, part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Group position, whether the row is in the pool, and its cell, per row."""
-        g = self.groups.get_indexer(part[self.group])
-        t = self.times.get_indexer(part[self.time])
+        g = _positions(self.groups, part[self.group])
+        t = _positions(self.times, part[self.time])
         cell = np.where((g >= 0) & (t >= 0), g.astype(np.int64) * len(self.times) + t, self.n_cells)
         return g, self.in_pool[g], cell
 
@@ -219,26 +246,108 @@ class _Keys:
         return part[name].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _cell_checks(part: pd.DataFrame, *, keys: _Keys, roles: _Roles) -> pd.DataFrame:
-    """Pass 2 on one partition: per pool row its cell and what each check finds (summed per cell later)."""
-    _, in_pool, cell = keys.locate(part)
-    part, cell = part[in_pool], cell[in_pool]
-    out: dict[str, np.ndarray] = {"cell": cell, "n": np.ones(len(cell), dtype=bool)}
-    for role, name in roles.keys:
-        out[f"null_{role}"] = part[name].isna().to_numpy(dtype=bool)
-    values = [keys.values(part, name, cell) for _, name in roles.numeric]
-    for i, x in enumerate(values):
-        out[f"inf_{i}"] = np.isinf(x)
-    if roles.cycle is not None:
-        out["uncovered"] = ~keys.cycle_hit[cell]  # type: ignore[index]
-    excluded = np.zeros(len(cell), dtype=bool)
-    for i, x in enumerate(values):
-        missing = np.isnan(x)
-        out[f"miss_{i}"] = missing & ~excluded
-        excluded |= missing
-    if roles.weights:
-        out["negative"] = (values[-1] < 0) & ~excluded
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)``, looked up once per distinct value (text keys are slow to look up per row)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    found = np.append(index.get_indexer(uniques), -1)  # a missing value (code -1) is found nowhere
+    return found[codes]
+
+
+def _numeric_rows(roles: _Roles, meta: pd.DataFrame) -> tuple[int, ...]:
+    """Positions in ``roles.numeric`` of the roles read from the rows as numbers (not the cycle, not text)."""
+    return tuple(i for i, (_, name) in enumerate(roles.numeric) if name != roles.cycle and (
+        pd.api.types.is_numeric_dtype(meta[name].dtype) or pd.api.types.is_bool_dtype(meta[name].dtype)))
+
+
+def _cell_counts(part: pd.DataFrame, *, roles: _Roles, numeric: tuple[int, ...]) -> pd.DataFrame:
+    """Passes 1 and 2 on one partition, in one read: per (group, time) pair of values, what the rows hold.
+
+    Columns: rows; missing values per key column (in the order of ``dict.fromkeys`` of the key names);
+    infinite values per numeric role at ``numeric``; rows by the first of those roles that is missing
+    (``first{len(roles.numeric)}``: none is); and rows with none missing and a negative weight. The pool
+    and the cycle panel are applied per cell on the client, which gives the same counts as checking
+    each row (see :func:`_checks_per_cell`).
+    """
+    g_codes, g_values = pd.factorize(part[roles.group], use_na_sentinel=True)
+    t_codes, t_values = pd.factorize(part[roles.time], use_na_sentinel=True)
+    width = len(t_values) + 1
+    found, at = _cells_of((g_codes.astype(np.int64) + 1) * width + t_codes + 1, (len(g_values) + 1) * width)
+    out: dict[str, object] = {
+        roles.group: take(g_values, found // width - 1, allow_fill=True),  # -1: the missing value
+        roles.time: take(t_values, found % width - 1, allow_fill=True),
+        "\0n": np.bincount(at, minlength=len(found)),
+    }
+    for j, name in enumerate(dict.fromkeys(name for _, name in roles.keys)):
+        out[f"\0null{j}"] = np.bincount(at[part[name].isna().to_numpy(dtype=bool)], minlength=len(found))
+    n_roles = len(roles.numeric)
+    first = np.full(len(part), n_roles, dtype=np.int64)
+    values = {}
+    for i in numeric:
+        values[i] = part[roles.numeric[i][1]].to_numpy(dtype=np.float64, na_value=np.nan)
+        out[f"\0inf{i}"] = np.bincount(at[np.isinf(values[i])], minlength=len(found))
+    for i in reversed(numeric):
+        first[np.isnan(values[i])] = i
+    by_first = np.bincount(at * (n_roles + 1) + first, minlength=len(found) * (n_roles + 1))
+    for i, column in enumerate(by_first.reshape(len(found), n_roles + 1).T):
+        out[f"\0first{i}"] = column
+    if roles.weights and n_roles - 1 in values:
+        out["\0negative"] = np.bincount(at[(first == n_roles) & (values[n_roles - 1] < 0)], minlength=len(found))
     return pd.DataFrame(out)
+
+
+def _checks_per_cell(counted: pd.DataFrame, keys: _Keys, roles: _Roles, numeric: tuple[int, ...]) -> pd.DataFrame:
+    """Pass 2's counts per cell of the pool's rows, from :func:`_cell_counts` summed per (group, time) pair.
+
+    The pool depends on the group alone and the cycle panel on the cell, so both apply to a pair's rows
+    together. A row is left out for its first missing numeric role: the first role read from the rows
+    that is missing, unless the cycle (missing for the whole cell) comes before it.
+    """
+    g = keys.groups.get_indexer(counted.index.get_level_values(0))
+    t = keys.times.get_indexer(counted.index.get_level_values(1))
+    pool = keys.in_pool[g]
+    counted, g, t = counted[pool], g[pool], t[pool]
+    cell = np.where((g >= 0) & (t >= 0), g.astype(np.int64) * len(keys.times) + t, keys.n_cells)
+    n = counted["\0n"].to_numpy(dtype=np.int64)
+    names = list(dict.fromkeys(name for _, name in roles.keys))
+    out: dict[str, np.ndarray] = {"n": n}
+    for role, name in roles.keys:
+        out[f"null_{role}"] = counted[f"\0null{names.index(name)}"].to_numpy(dtype=np.int64)
+    n_roles = len(roles.numeric)
+    cycle_first = np.full(len(cell), n_roles, dtype=np.int64)  # the first cycle role, where the cell has no value
+    for i, (_, name) in reversed(list(enumerate(roles.numeric))):
+        if name == keys.cycle:
+            cycle_first[np.isnan(keys.cycle_value[cell])] = i  # type: ignore[index]
+    zero = np.zeros(len(cell), dtype=np.int64)
+    for i, (_, name) in enumerate(roles.numeric):
+        if name == keys.cycle:
+            out[f"inf_{i}"] = np.where(np.isinf(keys.cycle_value[cell]), n, 0)  # type: ignore[index]
+        else:
+            out[f"inf_{i}"] = counted[f"\0inf{i}"].to_numpy(dtype=np.int64) if i in numeric else zero
+    if roles.cycle is not None:
+        out["uncovered"] = np.where(keys.cycle_hit[cell], 0, n)  # type: ignore[index]
+    by_first = np.column_stack([counted[f"\0first{i}"].to_numpy(dtype=np.int64) for i in range(n_roles + 1)])
+    later = np.cumsum(by_first[:, ::-1], axis=1)[:, ::-1]  # rows whose first missing role is at i or after
+    rows = np.arange(len(cell))
+    for i in range(n_roles):
+        out[f"miss_{i}"] = np.where(i < cycle_first, by_first[:, i],
+                                    np.where(i == cycle_first, later[rows, np.minimum(i + 1, n_roles)], 0))
+    if roles.weights:
+        if roles.weights == keys.cycle:
+            negative = np.where(keys.cycle_value[cell] < 0, by_first[:, n_roles], 0)  # type: ignore[index]
+        else:
+            negative = counted["\0negative"].to_numpy(dtype=np.int64) if n_roles - 1 in numeric else zero
+        out["negative"] = np.where(cycle_first == n_roles, negative, 0)
+    return pd.DataFrame(out).groupby(cell).sum().sort_index()
+
+
+def _cells_of(cell: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct cells (sorted) and each row's position among them; a count per code when there are few codes."""
+    if n_codes <= max(len(cell), 1 << 16):
+        seen = np.bincount(cell, minlength=n_codes) > 0
+        found = np.flatnonzero(seen)
+        position = np.cumsum(seen) - 1
+        return found, position[cell]
+    return np.unique(cell, return_inverse=True)
 
 
 def _kept_rows(part: pd.DataFrame, *, keys: _Keys, roles: _Roles, group_code: np.ndarray,
@@ -455,8 +564,15 @@ def _scan(
     source, frame = data.source, data.frame
     unit, time, group, weights, cycle = roles.unit, roles.time, roles.group, roles.weights, roles.cycle
 
+    # passes 1 and 2 read the rows once: per (group, time) pair its rows and the row-level checks' counts
+    meta = frame._meta
+    numeric = _numeric_rows(roles, meta)
+    pairs = frame.map_partitions(_cell_counts, roles=roles, numeric=numeric,
+                                 meta=_cell_counts(meta, roles=roles, numeric=numeric))
+    per_pair = client.compute(pairs.groupby([group, time], dropna=False).sum(split_out=1), sync=True)
+
     # pass 1: cells (group, time) -> rows
-    counted = client.compute(frame.groupby([group, time], dropna=False).size(), sync=True)
+    counted = per_pair["\0n"]
     cells = pd.DataFrame({"g": counted.index.get_level_values(0), "t": counted.index.get_level_values(1),
                           "n": counted.to_numpy(dtype=np.int64)})
     n_input = int(cells["n"].sum())
@@ -498,7 +614,6 @@ def _scan(
         keys = _Keys(group, time, groups, times, in_pool, cycle, value, hit)
 
     # numeric roles stored as text: name the rows that hold it
-    meta = frame._meta
     when = "" if data.local is not None else " when writing the files"
     for role, name in roles.numeric:
         if name == cycle:
@@ -517,9 +632,7 @@ def _scan(
                         f"hold numbers: convert the column (e.g. pandas.to_numeric){when}")
 
     # pass 2: checks and exclusions per cell, over the pool's rows
-    checks = frame.map_partitions(_cell_checks, keys=keys, roles=roles,
-                                  meta=_cell_checks(meta, keys=keys, roles=roles))
-    per_cell = client.compute(checks.groupby("cell").sum(), sync=True).sort_index()
+    per_cell = _checks_per_cell(per_pair, keys, roles, numeric)
     totals = per_cell.sum()
     for role, name in roles.keys:
         if totals[f"null_{role}"]:
