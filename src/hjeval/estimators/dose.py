@@ -19,29 +19,35 @@ touching the rows again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Literal, get_args
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
 
 from hjeval.cycle import CycleMethod
+from hjeval.design.cells import CellDesign
 from hjeval.design.panel import Comparison, Movers, PanelDesign, require_columns, where
+from hjeval.design.rows import row_slices
+from hjeval.engines import Data, Engine
+from hjeval.engines.dataset import arrow_dataset, is_dataset_path
+from hjeval.engines.in_memory import missing_columns
 from hjeval.errors import DataError
 from hjeval.estimators.did import (
     Inference,
     _check_option,
-    _covariance,
     _other_terms,
+    cell_design,
     inference_options,
     placebo_errors,
     placebo_series,
     prepare_design,
     provenance_record,
-    treated_cluster_count,
     twfe_offer,
 )
 from hjeval.estimators.twfe import TwfeFit, fit_twfe
+from hjeval.estimators.twfe_cells import CellTwfeFit, cell_offer, fit_cells
 from hjeval.inference.reassignment import Reassignable, Target
 from hjeval.inference.strategies import InferenceOffer, infer
 from hjeval.regression import Covariance
@@ -53,34 +59,97 @@ Variation = Literal["all", "treated"]
 """Whose dose variation identifies the slope: every group's, or only the treated group's path."""
 
 
-def _check_dose(data: pd.DataFrame, dose: str, group: str, time: str, others: Sequence[str]) -> None:
-    """The dose column: present, numeric, complete and constant within (group, period) cells."""
-    require_columns(data, {"dose": dose})
+def _check_dose_column(data: Data, dose: str, group: str, others: Sequence[str]) -> None:
+    """The dose column: present, named once, numeric and known on every row.
+
+    A DataFrame's column is checked in place; a Parquet dataset's from its
+    schema and one streamed pass over the dose column alone.
+    """
+    if isinstance(data, pd.DataFrame):
+        require_columns(data, {"dose": dose})
+    elif is_dataset_path(data):
+        dataset = arrow_dataset(data)
+        missing_columns(data, dataset.schema.names, {"dose": dose})
+    else:
+        return  # the engine refuses it
     if dose in others:
         raise DataError(f"dose={dose!r} is also given as the cycle or a covariate; name it once, as dose=")
-    values = data[dose]
-    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        raise DataError(f"column {dose!r} (dose) has type {values.dtype}; it must hold numbers (e.g. cases per "
-                        "caseworker); convert it with pd.to_numeric")
-    missing = values.isna().to_numpy()
-    if missing.any():
-        raise DataError(
-            f"column {dose!r} (dose) is missing in {where(data, missing)}; the dose must be known on every row: "
-            f"attach it from the caseload panel for every {group} and period (hj.attach) or drop those rows"
-        )
-    cells = data.groupby([data[group], data[time]], sort=False, observed=True)[dose]
-    spread = (cells.transform("max") - cells.transform("min")).to_numpy()
-    scale = max(1.0, float(np.nanmax(np.abs(values.to_numpy(dtype=np.float64)))))
-    varies = spread > 1e-9 * scale
-    if varies.any():
-        raise DataError(
-            f"column {dose!r} (dose) varies within a ({group}, {time}) cell in {where(data, varies)}; the dose "
-            f"is a {group}-period intensity: use one value per {group} and period (e.g. from the caseload panel)"
-        )
+    fix = (f"the dose must be known on every row: attach it from the caseload panel for every {group} and period "
+           "(hj.attach) or drop those rows")
+    if isinstance(data, pd.DataFrame):
+        values = data[dose]
+        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            raise DataError(f"column {dose!r} (dose) has type {values.dtype}; it must hold numbers (e.g. cases per "
+                            "caseworker); convert it with pd.to_numeric")
+        missing = values.isna().to_numpy()
+        if missing.any():
+            raise DataError(f"column {dose!r} (dose) is missing in {where(data, missing)}; {fix}")
+        return
+    import pyarrow as pa
+
+    kind = dataset.schema.field(dose).type
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)):
+        raise DataError(f"{data}: column {dose!r} (dose) has type {kind}; it must hold numbers (e.g. cases per "
+                        "caseworker); convert it with pd.to_numeric and write the files again")
+    count, shown = _missing_in_dataset(Path(data), dataset, dose)
+    if count:
+        raise DataError(f"{data}: column {dose!r} (dose) is missing in {count} rows, e.g. {', '.join(shown)}; {fix}")
 
 
-def _cell_values(design: PanelDesign, column: int) -> np.ndarray:
+def _missing_in_dataset(root: Path, dataset: Any, column: str, limit: int = 5) -> tuple[int, list[str]]:
+    """Rows of a Parquet dataset where ``column`` is null or NaN: how many, and the first as file and row (from 1)."""
+    import pyarrow.compute as pc
+
+    count, shown = 0, list[str]()
+    for fragment in dataset.get_fragments():
+        file = Path(fragment.path)
+        name = file.relative_to(root).as_posix() if root.is_dir() and file.is_relative_to(root) else file.name
+        offset = 0
+        for batch in fragment.to_batches(columns=[column], schema=dataset.schema, use_threads=False):
+            bad = pc.is_null(batch.column(0), nan_is_null=True)
+            found = int(pc.sum(bad).as_py() or 0)
+            if found and len(shown) < limit:
+                positions = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[: limit - len(shown)]
+                shown += [f"{name} row {offset + int(i) + 1}" for i in positions]
+            count += found
+            offset += batch.num_rows
+    return count, shown
+
+
+def _check_cells_constant(design: PanelDesign, column: int, data: Data, dose: str, group: str, time: str) -> None:
+    """The dose is constant within the design's (group, period) cells: checked on its arrays, a chunk at a time."""
+    size = design.n_groups * design.n_periods
+    low, high = np.full(size, np.inf), np.full(size, -np.inf)
+    for rows in row_slices(design.n_obs):
+        cells = design.group[rows].astype(np.intp) * design.n_periods + design.period[rows]
+        values = design.regressors[rows, column]
+        np.minimum.at(low, cells, values)
+        np.maximum.at(high, cells, values)
+    seen = np.isfinite(low)
+    scale = max(1.0, float(np.abs(low[seen]).max(initial=0.0)), float(np.abs(high[seen]).max(initial=0.0)))
+    varies = np.flatnonzero(seen & (high - low > 1e-9 * scale))
+    if not len(varies):
+        return
+    shown = ", ".join(f"({design.group_labels[c // design.n_periods]!r}, {design.period_labels[c % design.n_periods]})"
+                      for c in varies[:5])
+    place = f"{len(varies)} cells, e.g. {shown}" if len(varies) > 1 else f"the cell {shown}"
+    prefix = "" if isinstance(data, pd.DataFrame) else f"{data}: "
+    if isinstance(data, pd.DataFrame):
+        # the rows by their index labels, as the user sees them (only now that the dose is known to vary)
+        by_cell = data.groupby([data[group], data[time]], sort=False, observed=True)[dose]
+        rows_varying = ((by_cell.transform("max") - by_cell.transform("min")).to_numpy() > 1e-9 * scale)
+        if rows_varying.any():
+            place = where(data, rows_varying)
+    raise DataError(
+        f"{prefix}column {dose!r} (dose) varies within a ({group}, {time}) cell in {place}; the dose "
+        f"is a {group}-period intensity: use one value per {group} and period (e.g. from the caseload panel)"
+    )
+
+
+def _cell_values(design: PanelDesign | CellDesign, column: int) -> np.ndarray:
     """The regressor's value in every (group, period) cell, NaN where a cell has no rows, shape (G, T)."""
+    if isinstance(design, CellDesign):
+        return np.where(design.cell_rows > 0, design.regressors[:, :, column], np.nan)
     size = design.n_groups * design.n_periods
     cells = design.group.astype(np.intp) * design.n_periods + design.period
     total = np.bincount(cells, weights=design.regressors[:, column], minlength=size)
@@ -96,14 +165,14 @@ class DoseFit:
 
     Attributes
     ----------
-    fit : TwfeFit
+    fit : TwfeFit or CellTwfeFit
         Regressors in design order; the dose is column ``column``.
     column : int
     cells : numpy.ndarray, shape (G, T)
         The dose per cell (NaN in empty cells).
     """
 
-    fit: TwfeFit
+    fit: TwfeFit | CellTwfeFit
     column: int
     cells: np.ndarray
 
@@ -188,24 +257,44 @@ class DoseFit:
         design = fit.design
         p = len(fit.coef)
         b = np.linalg.solve(fit.gram[np.ix_(others, others)], fit.gram[others, j]) if len(others) else np.zeros(0)
+        if isinstance(fit, CellTwfeFit):
+            # the group's rows' sum of w (x~_j - b' x~_others)^2 is v' X~_g' W X~_g v
+            v = np.zeros(p)
+            v[j], v[others] = 1.0, -b
+            return np.einsum("p,gpq,q->g", v, fit.group_gram, v)
+        rows_design = fit.design
         total = np.zeros(design.n_groups)
         for block in fit._projected():
             x = block.tilde[:p]
             part = x[j] - b @ x[others]
             square = part**2 if block.weight is None else block.weight * part**2
-            total += np.bincount(design.group[block.rows], weights=square, minlength=design.n_groups)
+            total += np.bincount(rows_design.group[block.rows], weights=square, minlength=design.n_groups)
         return total
 
 
-def _covariance_first(fit: TwfeFit, column: int, kind: str, keep: dict[str, Covariance]) -> Covariance:
+def _fit(design: PanelDesign | CellDesign, profiles: np.ndarray, treat_names: tuple[str, ...],
+         ) -> TwfeFit | CellTwfeFit:
+    if isinstance(design, CellDesign):
+        return fit_cells(design, profiles=profiles, treat_names=treat_names)
+    return fit_twfe(design, profiles=profiles, treat_names=treat_names)
+
+
+def _offer(fit: TwfeFit | CellTwfeFit, cluster_by: str) -> InferenceOffer:
+    if isinstance(fit, CellTwfeFit):
+        return cell_offer(fit, cluster_by, "dose_response")
+    return twfe_offer(fit, cluster_by, "dose_response")
+
+
+def _covariance_first(covariance: Callable[[str], Covariance], column: int, kind: str,
+                      keep: dict[str, Covariance]) -> Covariance:
     """The cluster covariance with the dose first (what the inference layer reads), the raw one kept."""
-    raw = _covariance(fit, kind)
+    raw = covariance(kind)
     keep["raw"] = raw
-    order = np.r_[column, np.delete(np.arange(len(fit.coef)), column)]
+    order = np.r_[column, np.delete(np.arange(raw.vcov.shape[0]), column)]
     return dataclasses.replace(raw, vcov=raw.vcov[np.ix_(order, order)], df_t=raw.df_t[order])
 
 
-def _path(design: PanelDesign, cells: np.ndarray, cell_weight: np.ndarray, slope: float,
+def _path(design: PanelDesign | CellDesign, cells: np.ndarray, cell_weight: np.ndarray, slope: float,
           ci: tuple[float, float]) -> tuple[pd.DataFrame, dict[str, float]]:
     """The treated group's dose per period, its change against before the start, and the implied effect."""
     treated = int(design.treated_groups[0])
@@ -217,18 +306,19 @@ def _path(design: PanelDesign, cells: np.ndarray, cell_weight: np.ndarray, slope
     level_before = float(np.average(values[before], weights=weight[before]))
     level_after = float(np.average(values[after], weights=weight[after]))
     change = values[present] - level_before
-    ends = np.vstack([ci[0] * change, ci[1] * change])
+    with np.errstate(invalid="ignore"):  # an unbounded interval times no change is no change
+        ends = tuple(np.where(change == 0, 0.0, end * change) for end in ci)
     path = pd.DataFrame({
         "period": [str(design.period_labels[t]) for t in np.flatnonzero(present)],
         "dose": values[present], "dose_change": change, "effect": slope * change,
-        "effect_low": np.nanmin(ends, axis=0), "effect_high": np.nanmax(ends, axis=0),
+        "effect_low": np.fmin(*ends), "effect_high": np.fmax(*ends),
     })
     levels = {"treated_dose_before": level_before, "treated_dose_after": level_after,
               "dose_change": level_after - level_before, "implied_effect": slope * (level_after - level_before)}
     return path, levels
 
 
-def _identification(design: PanelDesign, by_group: np.ndarray, dose: str, levels: dict[str, float],
+def _identification(design: PanelDesign | CellDesign, by_group: np.ndarray, dose: str, levels: dict[str, float],
                     variation: Variation) -> dict[str, object]:
     share = by_group / by_group.sum()
     treated_share = float(share[design.treated_groups].sum())
@@ -255,34 +345,36 @@ def _identification(design: PanelDesign, by_group: np.ndarray, dose: str, levels
             **levels, "note": note}
 
 
-def _all_groups_fit(design: PanelDesign, column: int, cluster_by: str,
-                    ) -> tuple[TwfeFit, InferenceOffer, np.ndarray, np.ndarray, dict[str, Covariance]]:
+def _all_groups_fit(design: PanelDesign | CellDesign, column: int, cluster_by: str,
+                    ) -> tuple[TwfeFit | CellTwfeFit, InferenceOffer, np.ndarray, np.ndarray, dict[str, Covariance]]:
     """Every group's dose as a regressor; placebo by swapping dose paths."""
-    fit = fit_twfe(design, profiles=np.zeros((design.n_periods, 0)), treat_names=())
+    fit = _fit(design, np.zeros((design.n_periods, 0)), ())
+    base = _offer(fit, cluster_by)
+    covariance = cast(Callable[[str], Covariance], base.covariance)  # both two-way offers carry one
     dose_fit = DoseFit(fit, column, _cell_values(design, column))
     kept: dict[str, Covariance] = {}
     offer = InferenceOffer(
-        coef=np.array([dose_fit.slope]), estimator="dose_response", clusters=design.n_clusters,
-        treated_clusters=treated_cluster_count(design), cluster_by=cluster_by,
-        reassignment=dose_fit.reassignable(), covariance=lambda kind: _covariance_first(fit, column, kind, kept),
+        coef=np.array([dose_fit.slope]), estimator="dose_response", clusters=base.clusters,
+        treated_clusters=base.treated_clusters, cluster_by=cluster_by, reassignment=dose_fit.reassignable(),
+        covariance=lambda kind: _covariance_first(covariance, column, kind, kept),
     )
     return fit, offer, dose_fit.cells, dose_fit.variation_by_group(), kept
 
 
-def _treated_fit(design: PanelDesign, column: int, cluster_by: str, dose: str,
-                 ) -> tuple[TwfeFit, InferenceOffer, np.ndarray]:
+def _treated_fit(design: PanelDesign | CellDesign, column: int, cluster_by: str, dose: str,
+                 ) -> tuple[TwfeFit | CellTwfeFit, InferenceOffer, np.ndarray]:
     """Only the treated group's dose path as the treatment profile (the comparison groups' dose left out)."""
     cells = _cell_values(design, column)
     treated = int(design.treated_groups[0])
     profile = np.nan_to_num(cells[treated], nan=0.0)[:, None]
-    without = dataclasses.replace(design, regressors=np.delete(design.regressors, column, axis=1),
+    without = dataclasses.replace(design, regressors=np.delete(design.regressors, column, axis=-1),
                                   regressor_names=tuple(n for n in design.regressor_names if n != dose))
-    fit = fit_twfe(without, profiles=profile, treat_names=(dose,))
-    return fit, twfe_offer(fit, cluster_by, "dose_response"), cells
+    fit = _fit(without, profile, (dose,))
+    return fit, _offer(fit, cluster_by), cells
 
 
 def dose_response(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -304,6 +396,9 @@ def dose_response(
     draws: int = 999,
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> DoseResult:
     """The change in the outcome per one-unit increase of a group-period dose.
 
@@ -319,9 +414,9 @@ def dose_response(
         dose path the placebo test moves, and ``start`` splits its dose into
         before and after for the reported levels and effect path.
     dose : str
-        A numeric column constant within (group, period) cells, e.g. cases
-        per caseworker put on the rows with :func:`hjeval.attach`. No row may
-        lack it.
+        A numeric column of ``data`` constant within (group, period) cells,
+        e.g. cases per caseworker put on the rows with :func:`hjeval.attach`.
+        No row may lack it.
     variation : {"all", "treated"}, default "all"
         ``"all"``: every group's dose is the regressor, so comparison groups'
         ordinary dose changes help identify the slope (their share is
@@ -343,6 +438,26 @@ def dose_response(
         re-assigns its indicator.
     alpha, seed, draws, size_correction, movers
         As in :func:`hjeval.did`.
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
+        (the default for a DataFrame), ``"duckdb"`` out of core (the default
+        for a path: the rows never become a DataFrame; with cell-constant
+        regressors, units nested in groups, clusters that are unions of groups
+        and weights constant within units, the fit comes from DuckDB's
+        group-bys by cell and by unit and no row is held, else the design's
+        codes and float columns are; ``provenance["engine_path"]`` says
+        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
+        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
+        ``client``). Every engine gives the same estimate and inference.
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
+        joined to the rows on ``group`` and the period by DuckDB or Dask (not
+        needed when the data hold the column). Every row must find its cell.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on; its workers must be able to
+        import hjeval and read the files. Without one a local cluster is
+        started for the call and closed afterwards; giving one without
+        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
@@ -392,13 +507,30 @@ def dose_response(
         _check_option("inference", inference, ("cluster", "placebo", "conley-taber"))
     _check_option("variation", variation, get_args(Variation))
     others = [c for c in ([cycle] if cycle else []) + list(covariates or [])]
-    require_columns(data, {"unit": unit, "time": time, "group": group})
-    _check_dose(data, dose, group or unit, time, others)
-    design, cycle_method = prepare_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-        cycle_method=cycle_method, covariates=[*(covariates or []), dose], cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers,
+    if isinstance(data, pd.DataFrame):
+        require_columns(data, {"unit": unit, "time": time, "group": group})
+    _check_dose_column(data, dose, group or unit, others)
+    with_dose = [*(covariates or []), dose]
+    cell_stats, why_rows = cell_design(
+        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+        covariates=with_dose, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
+        roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
+                   cluster=cluster, weights=weights, comparison=comparison),
     )
+    design: PanelDesign | CellDesign
+    if cell_stats is not None:  # the engine found the dose constant within cells
+        design, cycle_method = cell_stats, cycle_method or ("covariate" if cycle else "common")
+        engine_path: dict[str, object] = {"engine_path": "cells"}
+    else:
+        design, cycle_method = prepare_design(
+            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+            cycle_method=cycle_method, covariates=with_dose, cluster=cluster, weights=weights,
+            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
+            client=client,
+        )
+        _check_cells_constant(design, design.regressor_names.index(dose), data, dose, group or unit, time)
+        engine_path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
+            "engine_path": "rows", "engine_path_reason": why_rows}
     if len(design.treated_groups) != 1:
         raise DataError(f"treated={treated!r} names {len(design.treated_groups)} groups; dose_response moves one "
                         "treated group's dose path: pass one treated group (several adopters: hj.staggered_did)")
@@ -424,7 +556,8 @@ def dose_response(
     other_terms = _other_terms(fit, covariance, alpha)
     if len(other_terms):
         other_terms = other_terms[other_terms["term"] != dose].reset_index(drop=True)
-    provenance = provenance_record(design, seed, cycle_method=cycle_method, dose=dose, variation=variation)
+    provenance = provenance_record(design, seed, cycle_method=cycle_method, dose=dose, variation=variation,
+                                   **engine_path)
     if options.method != "cluster":
         provenance["draws"] = record.draws
         provenance["degenerate_draws"] = record.degenerate

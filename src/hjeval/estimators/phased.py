@@ -9,18 +9,23 @@ import numpy as np
 import pandas as pd
 
 from hjeval.cycle import CycleMethod
+from hjeval.design.cells import CellDesign
+from hjeval.design.labels import DesignLabels
 from hjeval.design.panel import Comparison, Movers, PanelDesign
+from hjeval.engines import Data, Engine
 from hjeval.errors import DataError
 from hjeval.estimators.did import (
     Inference,
     _check_option,
+    cell_design,
     inference_options,
     placebo_errors,
     prepare_design,
     provenance_record,
     twfe_offer,
 )
-from hjeval.estimators.twfe import fit_twfe
+from hjeval.estimators.twfe import TwfeFit, fit_twfe
+from hjeval.estimators.twfe_cells import CellTwfeFit, cell_offer, fit_cells
 from hjeval.inference.reassignment import Target
 from hjeval.inference.record import InferenceRecord
 from hjeval.inference.strategies import infer
@@ -30,7 +35,7 @@ from hjeval.results.phased import PhasedResult
 __all__ = ["phase_profiles", "phased_did"]
 
 
-def _phase_periods(phases: Mapping[str, object], design: PanelDesign, time: str, start: object,
+def _phase_periods(phases: Mapping[str, object], design: DesignLabels, time: str, start: object,
                    ) -> list[tuple[str, pd.Period]]:
     """The phases as (name, first period), checked against the design's periods."""
     if not isinstance(phases, Mapping) or len(phases) < 2:
@@ -77,7 +82,7 @@ def _phase_periods(phases: Mapping[str, object], design: PanelDesign, time: str,
     return out
 
 
-def phase_profiles(design: PanelDesign, firsts: Sequence[pd.Period], names: Sequence[str]) -> np.ndarray:
+def phase_profiles(design: DesignLabels, firsts: Sequence[pd.Period], names: Sequence[str]) -> np.ndarray:
     """Indicator profile of each phase over the design's periods, shape (T, K).
 
     Phase ``k`` covers the periods from its first period up to (not including)
@@ -129,7 +134,7 @@ def _row(name: str, record: InferenceRecord) -> dict[str, object]:
 
 
 def phased_did(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -150,6 +155,9 @@ def phased_did(
     draws: int = 999,
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> PhasedResult:
     """One difference-in-differences effect per phase of the reform.
 
@@ -177,6 +185,26 @@ def phased_did(
     alpha, seed, draws, size_correction, movers
         As in :func:`hjeval.did`; the size correction fits one variance model
         per tested quantity.
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
+        (the default for a DataFrame), ``"duckdb"`` out of core (the default
+        for a path: the rows never become a DataFrame; with cell-constant
+        regressors, units nested in groups, clusters that are unions of groups
+        and weights constant within units, the fit comes from DuckDB's
+        group-bys by cell and by unit and no row is held, else the design's
+        codes and float columns are; ``provenance["engine_path"]`` says
+        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
+        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
+        ``client``). Every engine gives the same estimate and inference.
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
+        joined to the rows on ``group`` and the period by DuckDB or Dask (not
+        needed when the data hold the column). Every row must find its cell.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on; its workers must be able to
+        import hjeval and read the files. Without one a local cluster is
+        started for the call and closed afterwards; giving one without
+        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
@@ -221,16 +249,35 @@ def phased_did(
     """
     if inference is not None:
         _check_option("inference", inference, ("cluster", "placebo", "conley-taber"))
-    design, cycle_method = prepare_design(
-        data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-        comparison=comparison, alpha=alpha, movers=movers,
+    cells, why_rows = cell_design(
+        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+        covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
+        roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
+                   cluster=cluster, weights=weights, comparison=comparison),
     )
+    design: PanelDesign | CellDesign
+    if cells is not None:
+        design, cycle_method = cells, cycle_method or ("covariate" if cycle else "common")
+        path: dict[str, object] = {"engine_path": "cells"}
+    else:
+        design, cycle_method = prepare_design(
+            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
+            cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
+            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
+            client=client,
+        )
+        path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
+            "engine_path": "rows", "engine_path_reason": why_rows}
     checked = _phase_periods(phases, design, time, start)
     names = [name for name, _ in checked]
     profiles = phase_profiles(design, [p for _, p in checked], names)
-    fit = fit_twfe(design, profiles=profiles, treat_names=tuple(names))
-    offer = twfe_offer(fit, cluster or group or unit, "phased_did")
+    fit: TwfeFit | CellTwfeFit
+    if isinstance(design, CellDesign):
+        fit = fit_cells(design, profiles=profiles, treat_names=tuple(names))
+        offer = cell_offer(fit, cluster or group or unit, "phased_did")
+    else:
+        fit = fit_twfe(design, profiles=profiles, treat_names=tuple(names))
+        offer = twfe_offer(fit, cluster or group or unit, "phased_did")
     options = inference_options(inference, offer, alpha=alpha, seed=seed, draws=draws,
                                 size_correction=size_correction)
     coef = offer.coef
@@ -240,7 +287,7 @@ def phased_did(
     result = infer(offer, targets, options)
     per_phase, difference, average = result.records[:-2], result.records[-2], result.records[-1]
     table = pd.DataFrame([_row(name, r) for name, r in zip(names, per_phase, strict=True)])
-    provenance = provenance_record(design, seed, cycle_method=cycle_method)
+    provenance = provenance_record(design, seed, cycle_method=cycle_method, **path)
     if options.method != "cluster":
         provenance["draws"] = average.draws
         provenance["degenerate_draws"] = average.degenerate
