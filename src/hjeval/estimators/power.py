@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,11 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import optimize, stats
 
 from hjeval.cycle import CycleMethod
-from hjeval.design.panel import Comparison, Movers, as_list, require_columns
+from hjeval.design.panel import Comparison, Movers, PanelDesign, as_list, require_columns
+from hjeval.engines import Data, Engine, resolve_engine
+from hjeval.engines.in_memory import missing_columns, naming, read_columns
+from hjeval.engines.levels import dataset_columns, dataset_periods, engine_client
+from hjeval.engines.subset import subset_rows
 from hjeval.errors import DataError
 from hjeval.estimators.did import inference_options, prepare_design, provenance_record, twfe_offer
 from hjeval.estimators.twfe import fit_twfe
@@ -87,9 +93,8 @@ def _minimum_detectable(sigma: float, slopes: np.ndarray, alpha: float, target: 
     return math.inf
 
 
-def _pre_period(data: pd.DataFrame, time: str, start: object) -> tuple[pd.DataFrame, list[pd.Period], int]:
-    """The rows before ``start``, their distinct periods in order, and how many rows were left out."""
-    periods = parse_periods(data[time], column=time)
+def _before(periods: pd.Series, start: object, time: str) -> np.ndarray:
+    """Which of the periods lie before ``start`` (checked to be a period of their kind)."""
     try:
         first = parse_period(start)
     except DataError as err:
@@ -97,13 +102,87 @@ def _pre_period(data: pd.DataFrame, time: str, start: object) -> tuple[pd.DataFr
     if pd.PeriodDtype(first.freq) != periods.dtype:
         raise DataError(f"start={start!r} is a {first.freqstr} period but column {time!r} holds {periods.dtype} "
                         "values; give start in the same kind")
-    before = (periods < first).to_numpy()
+    return np.asarray((periods < first).to_numpy(), dtype=bool)
+
+
+def _pre_period(data: pd.DataFrame, time: str, start: object) -> tuple[pd.DataFrame, list[pd.Period], int]:
+    """The rows before ``start``, their distinct periods in order, and how many rows were left out."""
+    periods = parse_periods(data[time], column=time)
+    before = _before(periods, start, time)
     distinct = sorted(pd.unique(periods[before]))
     return data.loc[before], distinct, int((~before).sum())
 
 
+def _pretend_start(periods: list[pd.Period], horizon: int | None, time: str, start: object) -> tuple[object, int]:
+    """The pretend start ``horizon`` periods before the end of the pre-period, and the horizon."""
+    if len(periods) < 2:
+        raise DataError(f"column {time!r} has {len(periods)} period(s) before start={start!r}; power needs at "
+                        "least two (a pretend pre- and post-period)")
+    horizon = len(periods) // 2 if horizon is None else horizon
+    if horizon >= len(periods):
+        raise DataError(f"horizon={horizon} leaves no pretend pre-period: the data has {len(periods)} periods "
+                        f"before start={start!r}; choose a horizon below {len(periods)}")
+    return periods[len(periods) - horizon], horizon
+
+
+def _pretend_design(data: Data, start: object, horizon: int | None, roles: dict[str, object], *,
+                    engine: str | None, cycle_panel: Data | None, client: object | None,
+                    ) -> tuple[PanelDesign, str, list[pd.Period], int, int, int]:
+    """The pretend evaluation's design on the pre-period's rows, on the engine.
+
+    Returns the design, the cycle method, the pre-period's periods, the
+    horizon, the rows left out (from ``start`` on) and the rows given.
+    """
+    time = str(roles["time"])
+    chosen = resolve_engine(data, "dask" if engine is None and client is not None else engine)
+    if isinstance(data, pd.DataFrame) or chosen == "pandas":
+        if isinstance(data, pd.DataFrame):
+            frame = data
+        else:  # the pandas engine reads the used columns of a path whole
+            frame = read_columns(data, {"time": time}, optional=_used(roles))
+        with naming(data):
+            require_columns(frame, {"time": time})
+            pre, periods, left_out = _pre_period(frame, time, start)
+            pretend, horizon = _pretend_start(periods, horizon, time, start)
+            design, method = prepare_design(pre, **roles, start=pretend, engine=engine,  # type: ignore[arg-type]
+                                            cycle_panel=cycle_panel, client=client)
+        return design, method, periods, horizon, left_out, len(frame)
+    with engine_client(chosen, client) as running:
+        names = dataset_columns(data)
+        missing_columns(data, names, {"time": time})
+        found = dataset_periods(data, time, engine=chosen, client=running)
+        before = _before(found["period"], start, time)
+        periods = sorted(pd.unique(found["period"][before]))
+        pretend, horizon = _pretend_start(periods, horizon, time, start)
+        missing_columns(data, names, {
+            "outcome": roles["outcome"], "unit": roles["unit"], "group": roles["group"],  # type: ignore[dict-item]
+            "cluster": roles["cluster"], "weights": roles["weights"],  # type: ignore[dict-item]
+            **{f"covariate {c!r}": c for c in roles["covariates"] or []},  # type: ignore[attr-defined]
+            "cycle": None if cycle_panel is not None else roles["cycle"],  # type: ignore[dict-item]
+        })
+        with tempfile.TemporaryDirectory(prefix="hjeval-power-") as tmp:
+            folder = Path(tmp) / "pre-period"
+            subset_rows(data, folder, values={time: found["value"][before].tolist()},
+                        columns=[c for c in [time, *_used(roles)] if c in names], engine=chosen, client=running)
+            try:
+                design, method = prepare_design(str(folder), **roles, start=pretend, engine=chosen,  # type: ignore[arg-type]
+                                                cycle_panel=cycle_panel, client=running)
+            except DataError as err:
+                shown = f"{data} (its rows before start={start!r}, copied)"
+                raise DataError(str(err).replace(str(folder), shown)) from err
+    rows = found["rows"].to_numpy()
+    return design, method, periods, horizon, int(rows[~before].sum()), int(rows.sum())
+
+
+def _used(roles: dict[str, object]) -> list[str]:
+    """The columns the design reads besides the time."""
+    names = [roles["outcome"], roles["unit"], roles["group"], roles["cluster"], roles["weights"],
+             *(roles["covariates"] or []), roles["cycle"]]  # type: ignore[misc]
+    return [str(c) for c in dict.fromkeys(names) if c is not None]
+
+
 def power(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -123,6 +202,9 @@ def power(
     comparison: Comparison = None,
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> PowerResult:
     """Minimum detectable effect and power of a planned DiD evaluation with size-corrected placebo inference.
 
@@ -135,9 +217,11 @@ def power(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Long panel as for :func:`hjeval.did`; rows from ``start`` on (if any)
-        are left out and counted.
+    data : pandas.DataFrame or path
+        Long panel, one row per unit and period (unbalanced allowed); or the
+        path of a Parquet file or folder of Parquet files (e.g. partitioned by
+        year), read out of core (see ``engine``). Rows from ``start`` on (if
+        any) are left out and counted.
     outcome, unit, time : str
     treated : label
         The planning municipality (one group).
@@ -157,6 +241,26 @@ def power(
         start.
     group, cycle, cycle_method, covariates, cluster, weights, comparison, size_correction, movers
         As for :func:`hjeval.did`; the planned evaluation uses the same.
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
+        (the default for a DataFrame), ``"duckdb"`` out of core (the default
+        for a path: the rows never become a DataFrame; the design's codes and
+        float columns are held), ``"dask"`` on a Dask cluster (see
+        ``client``). Every engine gives the same estimate and inference. For
+        a path the periods are found on the engine and the rows before
+        ``start`` copied out of core to a Parquet file in a temporary folder,
+        from which the engine builds the design (on Dask the workers write and
+        read it, so they must share that folder with the client, as a local
+        cluster does).
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
+        joined to the rows on ``group`` and the period by DuckDB or Dask (not
+        needed when the data hold the column). Every row must find its cell.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on; its workers must be able to
+        import hjeval and read the files. Without one a local cluster is
+        started for the call and closed afterwards; giving one without
+        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
@@ -207,21 +311,12 @@ def power(
     _check_options(alpha, power, effects, horizon)
     if len(as_list(treated)) != 1:
         raise DataError(f"treated={treated!r}: power is for one planning municipality; give one group label")
-    require_columns(data, {"time": time})
-    pre, periods, left_out = _pre_period(data, time, start)
-    if len(periods) < 2:
-        raise DataError(f"column {time!r} has {len(periods)} period(s) before start={start!r}; power needs at "
-                        "least two (a pretend pre- and post-period)")
-    horizon = len(periods) // 2 if horizon is None else horizon
-    if horizon >= len(periods):
-        raise DataError(f"horizon={horizon} leaves no pretend pre-period: the data has {len(periods)} periods "
-                        f"before start={start!r}; choose a horizon below {len(periods)}")
-    pretend_start = periods[len(periods) - horizon]
-    design, method = prepare_design(
-        pre, outcome=outcome, unit=unit, time=time, treated=treated, start=pretend_start, group=group, cycle=cycle,
-        cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights, comparison=comparison,
-        alpha=alpha, movers=movers,
+    roles: dict[str, object] = dict(
+        outcome=outcome, unit=unit, time=time, treated=treated, group=group, cycle=cycle, cycle_method=cycle_method,
+        covariates=covariates, cluster=cluster, weights=weights, comparison=comparison, alpha=alpha, movers=movers,
     )
+    design, method, periods, horizon, left_out, rows_input = _pretend_design(
+        data, start, horizon, roles, engine=engine, cycle_panel=cycle_panel, client=client)
     fit = fit_twfe(design)
     offer = twfe_offer(fit, cluster or group or unit, "power")
     options = inference_options("placebo", offer, alpha=alpha, seed=0, draws=999, size_correction=size_correction)
@@ -245,7 +340,7 @@ def power(
                                                     for d in grid]})
     provenance = provenance_record(design, 0, cycle_method=method, draws=record.draws,
                                    degenerate_draws=record.degenerate)
-    provenance["rows_input"] = len(data)
+    provenance["rows_input"] = rows_input
     if left_out:
         provenance["exclusions"] = [{"reason": f"period at or after start={start!r} (power uses the pre-period)",
                                      "rows": left_out}, *provenance["exclusions"]]  # type: ignore[misc]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -12,8 +14,18 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from hjeval.cycle import CycleMethod
-from hjeval.design.panel import Comparison, Movers, as_list, require_columns, resolve_labels, where
+from hjeval.design.panel import Comparison, Movers, as_list, require_columns, resolve_labels
+from hjeval.engines import Data, Engine, resolve_engine
+from hjeval.engines.in_memory import missing_columns, naming, read_columns
+from hjeval.engines.levels import dataset_columns, engine_client, value_rows
 from hjeval.errors import DataError
+from hjeval.estimators._subgroup_levels import (
+    DatasetLevels,
+    FrameLevels,
+    by_columns,
+    check_by_values,
+    level_label,
+)
 from hjeval.estimators.did import Inference, did, prepare_design
 from hjeval.estimators.twfe import fit_twfe
 from hjeval.inference.cluster import ClusterVcov
@@ -27,52 +39,6 @@ Adjust = Literal["holm", "bh"]
 
 _MULTIPLETESTS = {"holm": "holm", "bh": "fdr_bh"}
 """Our names of the adjustments and statsmodels' names of the same."""
-
-
-def _by_columns(data: pd.DataFrame, by: object, roles: dict[str, str | None]) -> list[str]:
-    """``by`` as a list of column names, checked: present, not a design role, no missing values."""
-    columns = as_list(by)
-    if not columns or not all(isinstance(c, str) for c in columns):
-        raise DataError(f"by={by!r} must be a column name or a list of column names, e.g. by='sex'")
-    names = [str(c) for c in columns]
-    if len(set(names)) != len(names):
-        raise DataError(f"by={by!r} names a column twice; name each column once")
-    absent = [c for c in names if c not in data.columns]
-    if absent:
-        raise DataError(f"by: column(s) {absent} not in the data; the data has {list(data.columns)}")
-    taken = {col: role for role, col in roles.items() if col is not None}
-    clash = [c for c in names if c in taken]
-    if clash:
-        raise DataError(f"by={clash[0]!r} is already the {taken[clash[0]]} column; subgroups must be another "
-                        "column (a level of the unit, group or time leaves nothing to compare within)")
-    for col in names:
-        missing = data[col].isna().to_numpy()
-        if missing.any():
-            raise DataError(f"by: column {col!r} has missing values in {where(data, missing)}; give those rows a "
-                            "level (e.g. 'unknown') or drop them before calling subgroups")
-    return names
-
-
-def _persons(data: pd.DataFrame, treated_rows: np.ndarray, unit: str, group: str, time: str,
-             weights: str | None) -> int:
-    """Distinct persons of these rows in the treated group(s).
-
-    With a person-level panel these are distinct units; with an aggregated
-    panel (the unit is the group) the weights count persons per cell, and the
-    largest period's sum is the number of persons.
-    """
-    rows = data.iloc[treated_rows]
-    if unit != group:
-        return int(rows[unit].nunique())
-    if weights is None:
-        raise DataError(
-            f"subgroups needs the number of persons per level for the disclosure rule, but unit={unit!r} is "
-            f"the group column and no weights are given; pass a person-level unit= or weights= counting the "
-            "persons behind each row"
-        )
-    if rows.empty:
-        return 0
-    return math.floor(float(rows.groupby(time, observed=True)[weights].sum().max()) + 1e-9)
 
 
 def _adjusted(pvalues: np.ndarray, adjust: Adjust | None, alpha: float) -> np.ndarray:
@@ -168,12 +134,7 @@ def wald_joint_test(estimates: np.ndarray, ses: np.ndarray, influence: np.ndarra
     return {"statistic": statistic, "pvalue": pvalue}
 
 
-def _level_label(by: list[str], key: object) -> str:
-    values = key if isinstance(key, tuple) else (key,)
-    return ", ".join(f"{col}={value!r}" for col, value in zip(by, values, strict=True))
-
-
-def _cluster_influence(level_data: pd.DataFrame, design_args: dict[str, object]) -> pd.Series:
+def _cluster_influence(level_data: Data, design_args: dict[str, object]) -> pd.Series:
     """Per-cluster influence on the level's effect: row 0 of the inverse Gram times the score sums."""
     design, _ = prepare_design(level_data, **design_args)  # type: ignore[arg-type]
     fit = fit_twfe(design)
@@ -205,7 +166,7 @@ def _joint(levels: dict[object, EffectResult], errors: dict[object, pd.Series],
 
 
 def subgroups(
-    data: pd.DataFrame,
+    data: Data,
     outcome: str,
     unit: str,
     time: str,
@@ -230,6 +191,9 @@ def subgroups(
     vcov: ClusterVcov = "CR1",
     size_correction: bool = True,
     movers: Movers = "error",
+    engine: Engine | None = None,
+    cycle_panel: Data | None = None,
+    client: object | None = None,
 ) -> SubgroupsResult:
     """One difference-in-differences effect per level of ``by``, with adjusted p-values and a joint test.
 
@@ -239,8 +203,10 @@ def subgroups(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Long panel, as for :func:`hjeval.did`.
+    data : pandas.DataFrame or path
+        Long panel, one row per unit and period (unbalanced allowed); or the
+        path of a Parquet file or folder of Parquet files (e.g. partitioned by
+        year), read out of core (see ``engine``).
     outcome, unit, time, treated, start
         As for :func:`hjeval.did`.
     by : str or list of str
@@ -257,6 +223,31 @@ def subgroups(
     group, cycle, cycle_method, covariates, cluster, weights, comparison, inference, alpha, seed, draws, \
 bootstrap_weights, vcov, size_correction, movers
         As for :func:`hjeval.did`, applied to every level and to the overall effect.
+    engine : {"pandas", "duckdb", "dask"}, optional
+        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
+        (the default for a DataFrame), ``"duckdb"`` out of core (the default
+        for a path: the rows never become a DataFrame; with cell-constant
+        regressors, units nested in groups, clusters that are unions of groups
+        and weights constant within units, the fit comes from DuckDB's
+        group-bys by cell and by unit and no row is held, else the design's
+        codes and float columns are; ``provenance["engine_path"]`` says
+        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
+        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
+        ``client``). Every engine gives the same estimate and inference.
+        For a path the levels and their persons are group-bys on the engine,
+        and each level's rows are copied out of core, one level at a time, to
+        a Parquet file in a temporary folder that the level's fit reads on
+        the same engine (on Dask the workers write and read it, so they must
+        share that folder with the client, as a local cluster does).
+    cycle_panel : pandas.DataFrame or path, optional
+        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
+        joined to the rows on ``group`` and the period by DuckDB or Dask (not
+        needed when the data hold the column). Every row must find its cell.
+    client : dask.distributed.Client, optional
+        The cluster ``engine="dask"`` runs on; its workers must be able to
+        import hjeval and read the files. Without one a local cluster is
+        started for the call and closed afterwards; giving one without
+        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
@@ -272,7 +263,9 @@ bootstrap_weights, vcov, size_correction, movers
     DataError
         ``by`` not in the data, a design column, or with missing values; an
         unknown ``adjust``; no person counts; anything :func:`hjeval.did`
-        refuses for a level (the message names the level).
+        refuses for a level (the message names the level). For a path the
+        overall fit has checked every row before a level is copied, so an
+        error in a level is about its own design (e.g. no treated rows).
 
     Notes
     -----
@@ -310,53 +303,119 @@ bootstrap_weights, vcov, size_correction, movers
     if isinstance(min_persons, bool) or not isinstance(min_persons, int) or min_persons < 1:
         raise DataError(f"min_persons must be a whole number of at least 1, not {min_persons!r}")
     group_col = group or unit
-    require_columns(data, {"outcome": outcome, "unit": unit, "time": time, "group": group_col})
-    columns = _by_columns(data, by, {"outcome": outcome, "unit": unit, "time": time, "group": group_col,
-                                     "cluster": cluster, "weights": weights, "cycle": cycle})
-    treated_labels = resolve_labels(as_list(treated), pd.unique(data[group_col].dropna()),
-                                    argument="treated", column=group_col)
+    roles: dict[str, str | None] = {"outcome": outcome, "unit": unit, "time": time, "group": group_col,
+                                    "cluster": cluster, "weights": weights, "cycle": cycle}
+    spec: dict[str, object] = dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start)
+    design_args: dict[str, object] = dict(
+        **spec, group=group, cycle=cycle, cycle_method=cycle_method, covariates=covariates, cluster=cluster,
+        weights=weights, comparison=comparison, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
+    )
     options: dict[str, object] = dict(
         group=group, cycle=cycle, cycle_method=cycle_method, covariates=covariates, cluster=cluster,
         weights=weights, comparison=comparison, inference=inference, alpha=alpha, seed=seed, draws=draws,
         bootstrap_weights=bootstrap_weights, vcov=vcov, size_correction=size_correction, movers=movers,
+        engine=engine, cycle_panel=cycle_panel, client=client,
     )
-    overall = did(data, outcome, unit, time, treated, start, **options)  # type: ignore[arg-type]
-    is_treated = data[group_col].isin(treated_labels).to_numpy()
-    positions = data.groupby(columns if len(columns) > 1 else columns[0], sort=True, observed=True).indices
+    chosen = resolve_engine(data, "dask" if engine is None and client is not None else engine)
+    with engine_client(chosen, client) as running:
+        if running is not None:
+            options["client"] = running
+        if isinstance(data, pd.DataFrame) or chosen == "pandas":
+            return _in_memory(data, by, roles, options, design_args, spec, adjust=adjust, min_persons=min_persons)
+        with tempfile.TemporaryDirectory(prefix="hjeval-subgroups-") as tmp:
+            return _on_dataset(data, by, roles, {**options, "engine": chosen}, design_args, spec, adjust=adjust,
+                               min_persons=min_persons, folder=Path(tmp))
+
+
+def _in_memory(data: Data, by: object, roles: dict[str, str | None], options: dict[str, object],
+               design_args: dict[str, object], spec: dict[str, object], *, adjust: Adjust | None,
+               min_persons: int) -> SubgroupsResult:
+    """Subgroups of a DataFrame (or of a path read whole on the pandas engine): each level a slice of it."""
+    outcome, unit, time, group = (str(roles[k]) for k in ("outcome", "unit", "time", "group"))
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        columns = by_columns(dataset_columns(data), by, roles, place=f"the dataset {data}", holder="it")
+        covariates = list(design_args["covariates"] or [])  # type: ignore[call-overload]
+        frame = read_columns(data, {"outcome": outcome, "unit": unit, "time": time, "group": group,
+                                    "cluster": roles["cluster"], "weights": roles["weights"]},
+                             optional=[*columns, *covariates, *([roles["cycle"]] if roles["cycle"] else [])])
+    with naming(data):
+        require_columns(frame, {"outcome": outcome, "unit": unit, "time": time, "group": group})
+        columns = by_columns(list(frame.columns), by, roles)
+        check_by_values(frame, columns)
+        treated_labels = resolve_labels(as_list(spec["treated"]), pd.unique(frame[group].dropna()),
+                                        argument="treated", column=group)
+        overall = did(frame, *_args(spec), **options)  # type: ignore[arg-type]
+        levels = FrameLevels(frame, columns, treated_labels, unit=unit, group=group, time=time,
+                             weights=roles["weights"])
+        return _estimate(levels, columns, overall, options,
+                         {**design_args, "engine": options["engine"], "client": options["client"]}, spec,
+                         adjust=adjust, min_persons=min_persons)
+
+
+def _on_dataset(data: Data, by: object, roles: dict[str, str | None], options: dict[str, object],
+                design_args: dict[str, object], spec: dict[str, object], *, adjust: Adjust | None,
+                min_persons: int, folder: Path) -> SubgroupsResult:
+    """Subgroups of a Parquet dataset on DuckDB or Dask: levels by group-bys, each level's rows copied out of core."""
+    outcome, unit, time, group = (str(roles[k]) for k in ("outcome", "unit", "time", "group"))
+    engine, client = str(options["engine"]), options["client"]
+    names = dataset_columns(data)
+    missing_columns(data, names, {"outcome": outcome, "unit": unit, "time": time, "group": group})
+    columns = by_columns(names, by, roles, place=f"the dataset {data}", holder="it")
+    counts, missing = value_rows(data, columns, engine=engine, client=client)
+    check_by_values(data, columns, missing=missing, engine=engine, client=client)
+    groups, _ = value_rows(data, [group], engine=engine, client=client)
+    treated_labels = resolve_labels(as_list(spec["treated"]), pd.unique(groups[group]), argument="treated",
+                                    column=group)
+    overall = did(data, *_args(spec), **options)  # type: ignore[arg-type]
+    used = [outcome, unit, time, group, roles["cluster"], roles["weights"],
+            *(design_args["covariates"] or []), roles["cycle"]]  # type: ignore[misc]
+    copied = [c for c in dict.fromkeys(used) if c is not None and c in names]
+    levels = DatasetLevels(data, columns, counts, treated_labels, unit=unit, group=group, time=time,
+                           weights=roles["weights"], copied=copied, engine=engine, client=client, folder=folder)
+    return _estimate(levels, columns, overall, options, {**design_args, "engine": engine, "client": client}, spec,
+                     adjust=adjust, min_persons=min_persons)
+
+
+def _args(spec: dict[str, object]) -> list[object]:
+    return [spec[k] for k in ("outcome", "unit", "time", "treated", "start")]
+
+
+def _estimate(source: FrameLevels | DatasetLevels, columns: list[str], overall: EffectResult,
+              options: dict[str, object], design_args: dict[str, object], spec: dict[str, object], *,
+              adjust: Adjust | None, min_persons: int) -> SubgroupsResult:
+    """Each level's effect (the suppressed ones left out), the adjusted p-values and the joint test."""
     levels: dict[object, EffectResult] = {}
     errors: dict[object, pd.Series] = {}
     influence: dict[object, pd.Series] = {}
     rows: list[dict[str, object]] = []
     suppressed_rows = 0
     joint_by_placebo = overall.inference.method in ("placebo", "conley-taber")
-    for key, index in positions.items():
-        level_data = data.iloc[index]
-        values = key if isinstance(key, tuple) else (key,)
-        persons = _persons(data, np.sort(index[is_treated[index]]), unit, group_col, time, weights)
-        row: dict[str, object] = dict(zip(columns, values, strict=True))
-        if persons < min_persons:
-            suppressed_rows += len(index)
+    args = _args(spec)
+    for level in source.levels:
+        row: dict[str, object] = dict(zip(columns, level.values, strict=True))
+        if level.persons < min_persons:
+            suppressed_rows += level.rows
             rows.append({**row, "persons": pd.NA, "suppressed": True, "n_obs": 0})
             continue
-        try:
-            result = did(level_data, outcome, unit, time, treated, start, **options)  # type: ignore[arg-type]
-            if joint_by_placebo:
-                source = result if result.inference.method == "placebo" else did(
-                    level_data, outcome, unit, time, treated, start, **{**options, "inference": "placebo"},  # type: ignore[arg-type]
-                )
-                errors[key] = source.placebo_errors
-            else:
-                influence[key] = _cluster_influence(level_data, dict(
-                    outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-                    cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-                    comparison=comparison, alpha=alpha, movers=movers,
-                ))
-        except DataError as err:
-            raise DataError(f"subgroup {_level_label(columns, key)}: {err}") from err
-        levels[key] = result
+        with source.rows(level) as (level_data, rename):
+            try:
+                result = did(level_data, *args, **options)  # type: ignore[arg-type]
+                if joint_by_placebo:
+                    placebo = result if result.inference.method == "placebo" else did(
+                        level_data, *args, **{**options, "inference": "placebo"},  # type: ignore[arg-type]
+                    )
+                    errors[level.key] = placebo.placebo_errors
+                else:
+                    influence[level.key] = _cluster_influence(level_data, design_args)
+            except DataError as err:
+                raise DataError(f"subgroup {level_label(columns, level.key)}: {rename(str(err))}") from err
+        levels[level.key] = result
         rows.append({**row, "estimate": result.estimate, "se": result.se, "ci_low": result.ci[0],
-                     "ci_high": result.ci[1], "p_value": result.pvalue, "persons": persons, "suppressed": False,
-                     "n_obs": result.n_obs})
+                     "ci_high": result.ci[1], "p_value": result.pvalue, "persons": level.persons,
+                     "suppressed": False, "n_obs": result.n_obs})
+    alpha = overall.alpha
     table = _table(rows, columns, adjust, alpha)
     provenance = {
         **overall.provenance,
@@ -370,9 +429,9 @@ bootstrap_weights, vcov, size_correction, movers
     }
     return SubgroupsResult(
         estimate=overall.estimate, se=overall.se, ci=overall.ci, pvalue=overall.pvalue, n_obs=overall.n_obs,
-        alpha=alpha, inference=overall.inference, method="subgroups", outcome=outcome, treated=overall.treated,
-        start=overall.start, comparison=overall.comparison, by=tuple(columns), adjust=adjust,
-        min_persons=min_persons, table=table, levels=levels, overall=overall,
+        alpha=alpha, inference=overall.inference, method="subgroups", outcome=str(spec["outcome"]),
+        treated=overall.treated, start=overall.start, comparison=overall.comparison, by=tuple(columns),
+        adjust=adjust, min_persons=min_persons, table=table, levels=levels, overall=overall,
         joint_test=_joint(levels, errors, influence), provenance=provenance,
     )
 
