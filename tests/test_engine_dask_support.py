@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from distributed import Client
@@ -17,7 +18,7 @@ from distributed import Client
 import hjeval as hj
 from hjeval.descriptives import outcome_by_period
 from hjeval.duration import benefit_spells, duration_did, time_on_support
-from hjeval.economics import persons_off_support
+from hjeval.engines import dask_engine
 from tests.panels import person_panel
 from tests.test_engine_duckdb_support import DURATION, LAYOUTS, SPELLS, quiet, spell_rows, write
 
@@ -131,7 +132,27 @@ def test_bad_rows_on_dask_are_named_as_in_memory(client: Client, tmp_path: Path)
     rows.to_parquet(path)
     with pytest.raises(hj.DataError, match=r"months outside observed=\('2013-01', '2016-12'\) in rows "):
         benefit_spells(path, observed=("2013-01", "2016-12"), engine="dask", client=client, **SPELLS)
-    with pytest.raises(hj.DataError, match=r"engine='dask': persons_off_support runs on \['pandas', 'duckdb'\]"):
-        persons_off_support(path, engine="dask", **DURATION)
     with pytest.raises(hj.DataError, match=r"client= must be a dask.distributed.Client, not str"):
         benefit_spells(path, engine="dask", client="tcp://nowhere", **SPELLS)
+
+
+def test_rows_of_many_row_groups_are_named_by_their_place_in_the_file(client: Client, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dask_engine, "PARTITION_ROWS", 8)  # partitions of two row groups of four rows
+    rows = spell_rows(persons=8).assign(month=lambda d: d["month"].astype(str))
+    rows.loc[[7, 21], "month"] = None
+    path = tmp_path / "rows.parquet"
+    rows.to_parquet(path, row_group_size=4)
+    with pytest.raises(hj.DataError, match=r"column 'month' \(time\) has missing values in rows 7, 21 "):
+        benefit_spells(path, engine="dask", client=client, **SPELLS)
+
+
+def test_a_rewritten_file_is_read_again(client: Client, tmp_path: Path) -> None:
+    rows = person_panel(seed=3, persons=60, groups=4, months=6)
+    path = tmp_path / "rows.parquet"
+    kwargs = dict(unit="pid", group="muni", time="month", treated=0, engine="dask", client=client)
+    rows.to_parquet(path)
+    before = outcome_by_period(path, "y", **kwargs)
+    rows.assign(y=rows["y"] + 1.0).to_parquet(path)
+    after = outcome_by_period(path, "y", **kwargs)
+    assert np.allclose(after["mean"].to_numpy(), before["mean"].to_numpy() + 1.0, rtol=0, atol=1e-12)

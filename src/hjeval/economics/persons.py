@@ -13,7 +13,9 @@ placebo re-assignments of the event study go through the same arithmetic.
 
 The person rows may be the path of a Parquet dataset: with ``engine="duckdb"``
 (the default for a path) DuckDB counts the distinct persons per municipality
-and period out of core (:mod:`hjeval.engines.duckdb_person_cells`), and the stock
+and period out of core (:mod:`hjeval.engines.duckdb_person_cells`), with
+``engine="dask"`` the workers of a Dask cluster count them
+(:mod:`hjeval.engines.dask_person_cells`), with the same checks, and the stock
 panel is made from those counts as it is from the counts of a pandas group-by.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import html
 import warnings
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +36,8 @@ from hjeval.data.combine import attach
 from hjeval.data.schemas import BENEFIT_GROUPS
 from hjeval.design.panel import Comparison, as_list, resolve_labels
 from hjeval.economics._checks import BenefitGroup, Language, check_option, numeric_column, where
-from hjeval.engines import Data, Engine
-from hjeval.engines.duckdb_person_cells import distinct_persons, repeated_keys, value_cells
+from hjeval.engines import Data, Engine, dask_person_cells, duckdb_person_cells
+from hjeval.engines.dask_person_cells import DaskPersonRows, person_rows
 from hjeval.engines.duckdb_rows import DuckRows, open_rows
 from hjeval.engines.in_memory import naming, read_columns, row_engine
 from hjeval.errors import DataError, HjevalWarning
@@ -350,14 +353,18 @@ def _cells_series(cells: pd.DataFrame, column: str, dtype: pd.PeriodDtype) -> pd
     return pd.Series(cells[column].to_numpy(), index=index)
 
 
-def _count_on_duckdb(data: Data, *, unit: str, group: str, time: str, treated: object, start: object,
-                     persons: str | None, benefit_group: BenefitGroup | None, cycle: str | None,
-                     cycle_panel: pd.DataFrame | None) -> tuple[list[object], _Counted]:
-    """The same checks and counts with DuckDB, out of core: only the (group, period) counts come back."""
+def _count_on_rows(data: Data, *, engine: str, client: object, unit: str, group: str, time: str, treated: object,
+                   start: object, persons: str | None, benefit_group: BenefitGroup | None, cycle: str | None,
+                   cycle_panel: pd.DataFrame | None) -> tuple[list[object], _Counted]:
+    """The same checks and counts with DuckDB, out of core, or on a Dask cluster: only the (group, period) counts
+    come back. Both engines' rows answer the same questions and their cell passes take the same arguments."""
     cycle_column = cycle if cycle_panel is None else None
     roles = {"unit": unit, "time": time, "group": group, "persons": persons, "cycle": cycle_column}
     columns = [c for c in (unit, group, time, persons, "benefit_group", cycle_column) if c is not None]
-    with open_rows(data, columns, roles) as rows:
+    cells: Any = dask_person_cells if engine == "dask" else duckdb_person_cells
+    opened: AbstractContextManager[DuckRows | DaskPersonRows] = (
+        person_rows(data, columns, roles, client=client) if engine == "dask" else open_rows(data, columns, roles))
+    with opened as rows:
         distinct = np.asarray(pd.unique(rows.distinct(group).values.dropna()), dtype=object)
         with naming(data, whole=False):
             labels = resolve_labels(as_list(treated), distinct, argument="treated", column=group)
@@ -371,7 +378,7 @@ def _count_on_duckdb(data: Data, *, unit: str, group: str, time: str, treated: o
         kept.refuse_missing([("group", group)], shown=[unit, time], fix="every row must name its municipality")
         if persons is None:
             keys = [unit, time] + (["benefit_group"] if rows.has("benefit_group") else [])
-            extra, shown = repeated_keys(kept, keys)
+            extra, shown = cells.repeated_keys(kept, keys)
             if extra:
                 raise DataError(
                     f"{rows.name}: rows repeat a {unit!r}, {time!r}" + (" and 'benefit_group'" if len(keys) == 3
@@ -379,36 +386,40 @@ def _count_on_duckdb(data: Data, *, unit: str, group: str, time: str, treated: o
                     + f" ({extra} extra rows, e.g. {shown}); each row must be one person in one period, or name the "
                     "column of persons a row stands for with persons="
                 )
-            counted = distinct_persons(kept, unit=unit, group=group, time=time, times=times, periods=codes)
+            counted = cells.distinct_persons(kept, unit=unit, group=group, time=time, times=times, periods=codes)
             counts = _cells_series(counted, "n", periods.dtype)
         else:
             value = kept.numbers(persons, role="persons", shown=[group, time], minimum=0.0)
-            summed = value_cells(kept, group=group, time=time, times=times, periods=codes, value=value)
+            summed = cells.value_cells(kept, group=group, time=time, times=times, periods=codes, value=value)
             counts = _cells_series(summed, "total", periods.dtype)
         values = None
         if cycle_column is not None:
             every = rows.distinct(time)
             every_periods = parse_periods(every.values, column=time, source=rows.name)
             value = rows.numbers(cycle_column, role="cycle", shown=[group, time])
-            spread = value_cells(rows, group=group, time=time, times=every,
-                                 periods=np.asarray(every_periods.array.asi8, dtype=np.int64), value=value)
+            spread = cells.value_cells(rows, group=group, time=time, times=every,
+                                       periods=np.asarray(every_periods.array.asi8, dtype=np.int64), value=value)
             frame = pd.DataFrame({"min": _cells_series(spread, "low", every_periods.dtype),
                                   "max": _cells_series(spread, "high", every_periods.dtype)})
-            with naming(data, whole=False):
+            try:
                 values = _one_value(frame, group=group, cycle=cycle_column)
+            except DataError as err:
+                raise DataError(f"{rows.name}: {str(err).removeprefix('data: ')}") from err
         groups = pd.unique(kept.distinct(group).values)
         n_rows = kept.count()
     return labels, _Counted(counts=counts, groups=groups, span=(periods.min(), periods.max()), start=first,
                             periods_per_year=per_year, rows_counted=n_rows, chosen=chosen, cycle=values)
 
 
-def _restricted(rows: DuckRows, benefit_group: BenefitGroup | None) -> tuple[DuckRows, str | None]:
+def _restricted(rows: DuckRows | DaskPersonRows,
+                benefit_group: BenefitGroup | None) -> tuple[DuckRows | DaskPersonRows, str | None]:
     """The rows of ``benefit_group`` (all rows without one), and the benefit group counted."""
     if benefit_group is None:
         found = rows.distinct("benefit_group").values.dropna().to_numpy() if rows.has("benefit_group") else []
         return rows, _only_group(found)
     if not rows.has("benefit_group"):
-        raise DataError(_no_benefit_column(benefit_group, list(rows.source.types)).replace("data:", f"{rows.name}:", 1))
+        names: list[object] = list(rows.source.types) if isinstance(rows, DuckRows) else list(rows.source_columns)
+        raise DataError(_no_benefit_column(benefit_group, names).replace("data:", f"{rows.name}:", 1))
     kept = rows.restricted("benefit_group", benefit_group)
     if not kept.count():
         raise DataError(f"{rows.name}: no rows of benefit_group {benefit_group!r} in column 'benefit_group'")
@@ -465,6 +476,7 @@ def persons_off_support(
     draws: int = 999,
     size_correction: bool = True,
     engine: Engine | None = None,
+    client: object = None,
 ) -> PersonsOffSupport:
     """The reform's effect as full-time persons fewer on public support per year, with its draws.
 
@@ -506,12 +518,18 @@ def persons_off_support(
         default is placebo, whose re-assignments become the draws.
     alpha, seed, draws, size_correction
         As in :func:`hjeval.event_study`; sizes are the stocks before the start.
-    engine : {"pandas", "duckdb"}, optional
+    engine : {"pandas", "duckdb", "dask"}, optional
         Where the rows are counted: ``"pandas"`` in memory (the default for a
         DataFrame; a path is read whole), ``"duckdb"`` out of core (the
         default for a path): DuckDB counts the distinct persons (or sums
         ``persons``) per municipality and period, and only those counts come
-        back. Both give the same result.
+        back; ``"dask"`` on a Dask cluster: the workers read the rows, run the
+        checks and count the persons (the rows shuffled by person), and only
+        the counts come back. All give the same result.
+    client : dask.distributed.Client, optional
+        The cluster of ``engine="dask"``; default: a local cluster started
+        for the call and closed afterwards. Giving one without ``engine``
+        chooses ``"dask"``.
 
     Returns
     -------
@@ -525,7 +543,8 @@ def persons_off_support(
         If a column is missing, the periods are not months, quarters or years
         of ``start``'s kind, rows repeat a person and period, the cycle is
         unknown or varies within a municipality and period, or the treated
-        municipality has no one on support before the start.
+        municipality has no one on support before the start; for a
+        ``client`` with another engine than ``"dask"``.
 
     Notes
     -----
@@ -577,18 +596,26 @@ def persons_off_support(
     ...                                persons="persons")
     >>> bool(np.allclose(again.series, pos.series, rtol=1e-10))
     True
+
+    On a Dask cluster (here a local one, started for the call):
+
+    >>> on_dask = hj.persons_off_support(path, unit="municipality", time="month", treated=0, start="2015-01",
+    ...                                  persons="persons", engine="dask")
+    >>> bool(np.allclose(on_dask.series, pos.series, rtol=1e-10))
+    True
     """
-    chosen_engine = row_engine(data, engine, function="persons_off_support")
-    if chosen_engine == "dask":
-        raise DataError("engine='dask': persons_off_support runs on ['pandas', 'duckdb'] for now: 'duckdb' for a "
-                        "Parquet dataset out of core, 'pandas' in memory")
+    chosen_engine = row_engine(data, "dask" if engine is None and client is not None else engine,
+                               function="persons_off_support")
+    if client is not None and chosen_engine != "dask":
+        raise DataError(f"client= is the Dask cluster of engine='dask', but engine={chosen_engine!r}; pass "
+                        "engine='dask' to run on that cluster, or drop client=")
     if benefit_group is not None:
         check_option("benefit_group", benefit_group, BENEFIT_GROUPS)
     group = group or unit
     options = dict(unit=unit, group=group, time=time, treated=treated, start=start, persons=persons,
                    benefit_group=benefit_group, cycle=cycle, cycle_panel=cycle_panel)
-    if chosen_engine == "duckdb":
-        labels, counted = _count_on_duckdb(data, **options)  # type: ignore[arg-type]
+    if chosen_engine in ("duckdb", "dask"):
+        labels, counted = _count_on_rows(data, engine=chosen_engine, client=client, **options)  # type: ignore[arg-type]
     else:
         rows = data if isinstance(data, pd.DataFrame) else read_columns(
             data, {"unit": unit, "time": time, "group": group, "persons": persons,

@@ -9,8 +9,8 @@ folder of files, e.g. partitioned by year) and an ``engine``:
   checks the column roles, counts and removes rows with missing values and
   joins a business-cycle panel. When the regressors are constant within
   (group, period) cells, persons stay in one group and every treated group
-  starts together, ``did`` and ``event_study`` need no row at all: DuckDB
-  returns cell sums and per-person runs of periods
+  starts together, ``did``, ``event_study``, ``phased_did`` and
+  ``dose_response`` need no row at all: DuckDB returns cell sums and per-person runs of periods
   (:mod:`hjeval.engines.cell_statistics`), from which the fit and its
   inference follow exactly (:mod:`hjeval.estimators.twfe_cells`). Otherwise
   it hands over the design's integer codes and float columns
@@ -23,9 +23,16 @@ folder of files, e.g. partitioned by year) and an ``engine``:
   float columns (see :mod:`hjeval.engines.dask_engine`).
 
 Every engine gives the same estimates and inference (to rounding, 1e-10
-relative, and permutation p-values exactly), whichever path it took. Spells,
-the stock of persons and the report's descriptives run on pandas and DuckDB
-(:mod:`hjeval.engines.duckdb_spells`, :mod:`hjeval.engines.duckdb_person_cells`).
+relative, and permutation p-values exactly), whichever path it took.
+Synthetic control and synthetic DiD read the dataset's (unit, period) means
+from the engine (:mod:`hjeval.engines.cell_sums`); ``subgroups`` and ``power``
+count levels and periods on the engine and copy one level's rows (or the
+pre-period's) out of core for its fit (:mod:`hjeval.engines.levels`,
+:mod:`hjeval.engines.subset`). Spells, the stock of persons and the report's
+descriptives run on all three engines: on DuckDB in
+:mod:`hjeval.engines.duckdb_spells` and :mod:`hjeval.engines.duckdb_person_cells`,
+on Dask through :mod:`hjeval.engines.dask_support` and
+:mod:`hjeval.engines.dask_person_cells`.
 """
 
 from __future__ import annotations

@@ -113,6 +113,8 @@ class _Piece:
     fragment: Any  # pyarrow.dataset.ParquetFileFragment restricted to the row groups
     first_row: int  # row number (from 0) in the file of the piece's first row
     file: str  # the file as named in messages
+    n_rows: int = 0  # rows of the piece's row groups
+    stamp: tuple[int, int] = (0, 0)  # the file's size and modification time: a rewritten file is a new piece to dask
 
 
 def _read_piece(piece: _Piece, *, schema: Any, columns: Sequence[str]) -> pd.DataFrame:
@@ -171,16 +173,18 @@ def _pieces(dataset: Any, root: Path) -> list[_Piece]:
         path = Path(fragment.path)
         shown = path.relative_to(root).as_posix() if root.is_dir() and path.is_relative_to(root) else path.name
         sizes = [fragment.metadata.row_group(i).num_rows for i in range(fragment.metadata.num_row_groups)]
+        status = path.stat()
+        stamp = (int(status.st_size), int(status.st_mtime_ns))
         first, rows = 0, 0
         run: list[int] = []
         for i, size in enumerate(sizes):
             if run and rows + size > PARTITION_ROWS:
-                pieces.append(_Piece(fragment.subset(row_group_ids=run), first, shown))
+                pieces.append(_Piece(fragment.subset(row_group_ids=run), first, shown, rows, stamp))
                 first, run, rows = first + rows, [], 0
             run.append(i)
             rows += size
         if run and rows:
-            pieces.append(_Piece(fragment.subset(row_group_ids=run), first, shown))
+            pieces.append(_Piece(fragment.subset(row_group_ids=run), first, shown, rows, stamp))
     return pieces
 
 

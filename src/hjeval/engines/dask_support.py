@@ -38,7 +38,8 @@ from hjeval.errors import format_rows
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["POS", "DaskRows", "by_person", "dask_rows", "distinct_first", "first_rows", "gather", "shown_rows"]
+__all__ = ["POS", "DaskRows", "by_person", "dask_rows", "distinct_first", "first_examples", "first_rows", "gather",
+           "row_examples", "shown_rows"]
 
 POS = "_hj_pos"
 """The column of each row's position from 0 over the dataset, in file order."""
@@ -122,7 +123,7 @@ def dask_rows(data: object, roles: Mapping[str, str | None], optional: Sequence[
             wanted = [c for c in dict.fromkeys([*(c for c in roles.values() if c is not None), *optional])
                       if c in names]
             pieces = _pieces(dataset, Path(data))  # type: ignore[arg-type]
-            sizes = [int(p.fragment.count_rows()) for p in pieces]
+            sizes = [p.n_rows for p in pieces]
             offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
             meta = dataset.schema.empty_table().select(wanted).to_pandas()
             meta.index = pd.RangeIndex(0)
@@ -235,3 +236,124 @@ def distinct_first(frame: Any, client: Client, columns: Sequence[str]) -> list[p
     found = client.compute(futures, sync=True)
     return [f.sort_values(POS, kind="stable").drop_duplicates(c).reset_index(drop=True)
             for f, c in zip(found, columns, strict=True)]
+
+
+def _plain_value(value: object) -> object:
+    """A value as messages show it: numpy scalars as Python values, a missing value as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):
+        missing = False
+    return None if missing else value
+
+
+def _piece_start(part: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"start": [int(part[POS].iloc[0]) if len(part) else -1], "n": [len(part)]})
+
+
+def row_examples(data: object, rows: DaskRows, found: pd.DataFrame, shown: Sequence[str]) -> str:
+    """Rows named as the DuckDB engine names them: file and row (counted from 1 in the file) with values.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        The rows' source, as given to :func:`dask_rows`.
+    rows : DaskRows
+        The rows :func:`dask_rows` opened: for a path, the position of each
+        partition's first row (one pass over the partitions) places the rows
+        in their piece of a file.
+    found : pandas.DataFrame
+        The rows in the order to show: :data:`POS`, ``label`` (the index
+        label) and the ``shown`` columns.
+    shown : sequence of str
+
+    Returns
+    -------
+    str
+        ``"part.parquet row 8 (pid=1, month=None); ..."`` for a path (files
+        relative to a folder), ``"index 7 (pid=1, month=None); ..."`` for a
+        DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"pid": [1, 2], "month": ["2015-01", None]}, index=["a", "b"])
+    >>> with dask_rows(frame, {"unit": "pid"}, optional=["month"]) as rows:
+    ...     row_examples(frame, rows, pd.DataFrame({POS: [1], "label": ["b"], "pid": [2], "month": [None]}),
+    ...                  ["pid", "month"])
+    "index 'b' (pid=2, month=None)"
+    """
+    from hjeval.engines.dataset import arrow_dataset, is_dataset_path
+
+    def values(row: Mapping[str, object]) -> str:
+        return ", ".join(f"{c}={_plain_value(row[c])!r}" for c in shown)
+
+    records = found.to_dict("records")
+    if not is_dataset_path(data):
+        return "; ".join(f"index {_plain_value(r['label'])!r} ({values(r)})" for r in records)
+    pieces = _pieces(arrow_dataset(data), Path(data))  # type: ignore[arg-type]  # the partitions, in order
+    starts = rows.client.compute(rows.frame.map_partitions(_piece_start, meta=_piece_start(rows.frame._meta)),
+                                 sync=True)
+    first, sizes = starts["start"].to_numpy(), starts["n"].to_numpy()
+    parts = []
+    for r in records:
+        pos = int(r[POS])
+        at = int(np.flatnonzero((first <= pos) & (pos < first + sizes))[0])
+        parts.append(f"{pieces[at].file} row {pieces[at].first_row + pos - int(first[at]) + 1} ({values(r)})")
+    return "; ".join(parts)
+
+
+def _first_shown(part: pd.DataFrame, *, condition: Callable[[pd.DataFrame], np.ndarray], shown: Sequence[str],
+                 limit: int, counted: Callable[[pd.DataFrame], int] | None) -> pd.DataFrame:
+    found = np.flatnonzero(condition(part)) if len(part) else np.zeros(0, dtype=np.int64)
+    first = found[np.argsort(part[POS].to_numpy()[found], kind="stable")[:limit]]
+    out = pd.DataFrame({POS: part[POS].to_numpy()[first], "label": part.index.to_numpy()[first].astype(object),
+                        "n": np.zeros(len(first), dtype=np.int64),
+                        **{f"_v{i}": part[c].iloc[first].astype(object).to_numpy() for i, c in enumerate(shown)}})
+    if len(out):
+        out.loc[0, "n"] = len(found) if counted is None else int(counted(part))
+    return out
+
+
+def first_examples(data: object, rows: DaskRows, frame: Any, condition: Callable[[pd.DataFrame], np.ndarray],
+                   shown: Sequence[str], limit: int = 5, *,
+                   counted: Callable[[pd.DataFrame], int] | None = None) -> tuple[int, str]:
+    """How many rows of ``frame`` meet ``condition`` (a function of a partition), and the first ones named by
+    :func:`row_examples`.
+
+    ``frame`` is ``rows.frame`` or made from it (restricted, shuffled) and
+    keeps its :data:`POS`. One pass over the partitions; "first" is by
+    :data:`POS`, and naming the first rows of a path takes one more. With ``counted``
+    (a function of a partition, 0 where no row of it meets ``condition``),
+    what it counts is summed instead of the rows meeting ``condition`` (e.g.
+    the extra copies of keys that repeat, while every copy is shown).
+
+    Returns
+    -------
+    (int, str)
+        The count, and the first rows with the ``shown`` columns; ``(0, "")``
+        when no row meets ``condition``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"y": [1.0, None, None]})
+    >>> with dask_rows(frame, {"y": "y"}) as rows:
+    ...     first_examples(frame, rows, rows.frame, lambda part: part["y"].isna().to_numpy(), ["y"])
+    (2, 'index 1 (y=None); index 2 (y=None)')
+    """
+    shown = list(dict.fromkeys(shown))
+    meta = pd.DataFrame({POS: np.array([], dtype=np.int64), "label": np.array([], dtype=object),
+                         "n": np.array([], dtype=np.int64),
+                         **{f"_v{i}": np.array([], dtype=object) for i in range(len(shown))}})
+    parts = frame.map_partitions(_first_shown, condition=condition, shown=shown, limit=limit, counted=counted,
+                                 meta=meta)
+    found = rows.client.compute(parts, sync=True)
+    count = int(found["n"].sum())
+    if not count:
+        return 0, ""
+    first = found.sort_values(POS, kind="stable").head(limit)
+    first = first.rename(columns={f"_v{i}": c for i, c in enumerate(shown)})
+    return count, row_examples(data, rows, first, shown)
