@@ -393,6 +393,22 @@ def test_degenerate_placebo_assignments_are_reported_not_used() -> None:
     assert es.provenance["degenerate_draws"] == 1
 
 
+@pytest.mark.parametrize("months_seen", [12, 23, 26])
+def test_a_group_whose_persons_are_seen_only_after_the_start_is_a_degenerate_reassignment(months_seen: int) -> None:
+    data = person_panel(seed=6, persons=900, groups=10, months=36)
+    # municipality 9 is one person seen only from the start on: the person effect absorbs its indicator,
+    # so a placebo there estimates nothing, and its projected indicator is rounding noise, not zero
+    months = pd.period_range("2014-07", periods=months_seen, freq="M")
+    person = pd.DataFrame({"pid": 10**6, "muni": 9, "month": months, "w": 1.0,
+                           "unemployment": np.linspace(0.3, 1.7, months_seen),
+                           "y": np.linspace(0.0, 3.0, months_seen) ** 1.5})
+    data = pd.concat([data[data.muni != 9], person], ignore_index=True)
+    with pytest.warns(hj.HjevalWarning, match=r"1 placebo re-assignment\(s\) left out"):
+        res = hj.did(data, "y", unit="pid", group="muni", time="month", treated=0, start="2014-07",
+                     cycle="unemployment")
+    assert res.provenance["degenerate_draws"] == 1 and 9 not in res.placebo.index
+
+
 def test_degenerate_placebo_warning_points_at_the_caller() -> None:
     data = person_panel(seed=6, persons=900, groups=10, months=12)
     data = data[~((data.muni == 9) & (data.month >= pd.Period("2013-07", "M")))]

@@ -273,6 +273,9 @@ def reassigned_estimates(
     m, p = cohort_profiles.shape[2], x_cells.shape[2]
     k = p - m
     terms = []
+    # the indicators' own sums of squares before projection: the scale that tells an indicator the
+    # fixed effects absorb (e.g. a group whose persons are all treated in every period they are seen)
+    raw = [np.einsum("gt,tk,tm->gkm", proj.cell_weight, profiles, profiles) for profiles in cohort_profiles]
     for profiles in cohort_profiles:
         own, v = proj.assignment_terms(profiles)
         y_cells = outcome_cells @ profiles  # (G, m)
@@ -291,7 +294,7 @@ def reassigned_estimates(
         if k:
             assert zr is not None
             zz, zy, zd = zz - zr @ rr_inv @ zr.T, zy - zr @ rr_inv @ r_y, zd - zr @ rr_inv @ r_d
-        if _degenerate(zz, own_s):
+        if _degenerate(zz, _assigned_raw(raw, groups, cohort)):
             estimates[s], slopes[s] = np.nan, np.nan
             continue
         estimates[s] = np.linalg.solve(zz, zy)
@@ -313,8 +316,15 @@ def _assigned_sums(
     return summed[0], summed[1], summed[2], summed[3], summed[4]  # type: ignore[return-value]
 
 
+def _assigned_raw(raw: list[np.ndarray], groups: np.ndarray, cohort: np.ndarray | None) -> np.ndarray:
+    """The assigned groups' unprojected indicator cross-products, each group with its cohort's profiles."""
+    if cohort is None:
+        return raw[0][groups].sum(axis=0)
+    return np.sum([raw[int(c)][int(g)] for g, c in zip(groups, cohort[: len(groups)], strict=True)], axis=0)
+
+
 def _degenerate(projected: np.ndarray, raw: np.ndarray) -> bool:
-    """Whether projected indicator cross-products are (near) singular."""
+    """Whether projected indicator cross-products are (near) singular, relative to their unprojected ones."""
     scale = np.maximum(np.diag(raw), 1e-300)
     diag = np.diag(projected)
     if np.any(diag <= 1e-10 * scale):

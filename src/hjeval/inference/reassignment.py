@@ -244,7 +244,9 @@ def placebo(
     if degenerate:
         warnings.warn(
             f"{degenerate} placebo re-assignment(s) left out: the effect cannot be estimated for that group "
-            "(for a regression, it has no rows in some treated period; for durations, no spells in a window)",
+            "(for a regression, its persons' treatment does not vary within them: it has no rows in some treated "
+            "period, or each of its persons is seen only before or only after the start; for durations, no spells "
+            "in a window)",
             HjevalWarning, stacklevel=stacklevel + 1,
         )
     kept = [a for a, keep in zip(all_sets, usable, strict=True) if keep]
