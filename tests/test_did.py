@@ -160,6 +160,22 @@ def test_permutation_interval_is_where_the_pvalue_crosses_alpha() -> None:
     assert dist.pvalue(high - eps) > 0.1 and dist.pvalue(high + eps) <= 0.1
 
 
+def test_permutation_interval_does_not_move_with_rounding_of_the_estimates() -> None:
+    from hjeval.inference.permutation import PermutationDistribution, invert_permutation_test
+
+    # The interval's ends are points where an assignment ties with the actual one; rounding in the
+    # last digits (another engine's order of summation) must not decide whether the tie counts.
+    rng = np.random.default_rng(4)
+    estimates = np.r_[-0.1016, rng.normal(0.0, 0.005, 60)]
+    slopes = np.r_[1.0, rng.normal(0.0, 0.02, 60)]  # the actual assignment: slope 1
+    exact = invert_permutation_test(PermutationDistribution(estimates, slopes, tuple(range(61)), True), 0.05)
+    for _ in range(40):
+        # the actual assignment's own slope is computed too: 1 up to rounding
+        noise = 1 + rng.uniform(-2e-13, 2e-13, 61)
+        dist = PermutationDistribution(estimates * noise, slopes * noise[::-1], tuple(range(61)), True)
+        assert invert_permutation_test(dist, 0.05) == pytest.approx(exact, rel=1e-11, abs=1e-13)
+
+
 def test_conley_taber_uses_comparison_residuals() -> None:
     data = person_panel(seed=2, persons=1500, groups=25, months=24)
     res = quiet_did(data, "y", unit="muni", time="month", treated=0, start="2014-01",

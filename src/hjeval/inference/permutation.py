@@ -61,8 +61,12 @@ class PermutationDistribution:
         """
         shifted = np.abs(self.estimates - self.slopes * tau0)
         actual = abs(self.estimate - tau0)
-        # a relative tolerance keeps ties (the actual assignment itself) counted
-        return float(np.mean(shifted >= actual * (1 - 1e-12)))
+        # Ties count as at least as far: the actual assignment itself, and every assignment at the
+        # points where the test switches (the interval's ends). Both sides are differences of terms of
+        # the size of the estimates and tau0, so rounding is measured against those terms, not against
+        # the difference, which is small near the ends and would let rounding decide the interval.
+        terms = np.abs(self.estimates) + np.abs(self.slopes * tau0) + abs(self.estimate) + abs(tau0)
+        return float(np.mean(shifted >= actual - 1e-10 * terms))
 
     def null_spread(self, tau: float) -> np.ndarray:
         """Placebo estimates (actual assignment excluded) with ``tau`` removed."""
