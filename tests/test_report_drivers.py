@@ -13,10 +13,11 @@ import pytest
 from hjeval.data.combine import attach
 from hjeval.data.loaders import load_cycle, load_hours
 from hjeval.data.municipalities import MUNICIPALITIES
-from hjeval.report.analysis import Analysis
+from hjeval.report.analysis import Analysis, _in_memory
 from hjeval.report.drivers import analyse_drivers, region_members
 from hjeval.report.drivers_section import drivers_context
 from hjeval.report.render import Numbers
+from hjeval.report.rows import FrameRows
 from hjeval.report.tables import publish_tables
 from tests.reports import visible_text
 
@@ -139,12 +140,10 @@ def test_a_threshold_above_a_level_withholds_it_and_a_complement(analysis: Analy
     western = int(counts[("origin", "western")])  # the smallest origin in Hjørring (about 90 persons)
     strict = dataclasses.replace(analysis.config, disclosure_threshold=western + 1)
     config = strict.evaluation
-    hours = load_hours(strict.data.hours, level="person")
-    cycle = load_cycle(strict.data.cycle)
-    group = attach(hours[hours["benefit_group"] == config.benefit_group], cycle, [config.cycle])
+    inputs = _in_memory(strict, load_cycle(strict.data.cycle))
     notes: list[str] = []
     members = set(MUNICIPALITIES)
-    drivers = analyse_drivers(strict, hours, group, cycle, analysis.main, members,
+    drivers = analyse_drivers(strict, inputs.group, inputs.integration, analysis.main, members,
                               {"cycle": config.cycle, "cycle_method": config.cycle_method}, notes)
     published = publish_tables(dataclasses.replace(analysis, config=strict, drivers=drivers))
     table = published.tables["subgroups"].set_index(["characteristic", "level"])
@@ -180,9 +179,9 @@ def test_missing_pieces_become_notes_and_words(analysis: Analysis) -> None:
         spec, phases=(("caseload", "2015-01"), ("team", "2031-01"))))  # after the data: cannot be estimated
     hours = load_hours(config.data.hours, level="person").drop(columns=["sex"])
     cycle = load_cycle(config.data.cycle)
-    group = attach(hours[hours["benefit_group"] == spec.benefit_group], cycle, [spec.cycle])
+    group = FrameRows(attach(hours[hours["benefit_group"] == spec.benefit_group], cycle, [spec.cycle]), spec.outcome)
     notes: list[str] = []
-    drivers = analyse_drivers(config, hours, group, cycle, analysis.main, {860, *region_members(860)},
+    drivers = analyse_drivers(config, group, lambda: None, analysis.main, {860, *region_members(860)},
                               {"cycle": spec.cycle, "cycle_method": spec.cycle_method}, notes)
     assert drivers.phased is None and any(note.startswith("Phases:") for note in notes)
     assert drivers.missing == ("sex",) and drivers.women_reason == "no_sex"

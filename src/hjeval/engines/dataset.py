@@ -11,7 +11,7 @@ import pandas as pd
 
 from hjeval.errors import DataError
 
-__all__ = ["arrow_dataset", "dataset_files", "is_dataset_path", "read_dataset"]
+__all__ = ["arrow_dataset", "count_rows", "dataset_files", "is_dataset_path", "read_dataset"]
 
 
 def is_dataset_path(data: object) -> bool:
@@ -123,3 +123,17 @@ def read_dataset(path: str | os.PathLike[str], roles: Mapping[str, object]) -> p
     if absent:
         raise DataError(f"{root}: column(s) {absent} not in the dataset; it has {dataset.schema.names}")
     return dataset.to_table(columns=needed).to_pandas()
+
+
+def count_rows(path: str | os.PathLike[str]) -> int:
+    """Rows of a Parquet file or folder, from the files' metadata.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"y": [1.0, 2.0, 3.0]}).to_parquet(f"{folder}/part.parquet")
+    >>> count_rows(folder)
+    3
+    """
+    return int(arrow_dataset(path).count_rows())

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
@@ -26,6 +27,8 @@ from hjeval.duration.estimate import duration_did
 from hjeval.duration.results import DurationDidResult
 from hjeval.economics.cost_benefit import CostBenefitResult, cost_benefit
 from hjeval.economics.persons import PersonsOffSupport, persons_off_support
+from hjeval.engines import Data
+from hjeval.engines.dataset import count_rows
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import did
 from hjeval.estimators.event_study import event_study
@@ -35,7 +38,27 @@ from hjeval.evaluation import Evaluation
 from hjeval.headline import raw_comparison
 from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
-from hjeval.report.drivers import Drivers, analyse_drivers
+from hjeval.report.drivers import (
+    BAND,
+    CHARACTERISTICS,
+    FEW_INTERVENTIONS,
+    INTEGRATION,
+    DosePanel,
+    Drivers,
+    analyse_drivers,
+    dose_panel,
+)
+from hjeval.report.rows import (
+    DatasetIdentifiers,
+    DatasetRows,
+    FrameRows,
+    GroupRows,
+    IdentifierLookup,
+    KnownIdentifiers,
+    Panel,
+    copy_target_group,
+    scratch_folder,
+)
 from hjeval.results.effect import EffectResult
 from hjeval.results.event_study import EventStudyResult
 from hjeval.results.synthetic import SyntheticResult
@@ -88,8 +111,9 @@ class Analysis:
         Municipality code -> name.
     rows : dict
         Rows read and kept per input.
-    identifiers : frozenset of str
-        The person identifiers of the input, kept only to check that none reaches an output.
+    identifiers : KnownIdentifiers or DatasetIdentifiers
+        Where the person identifiers of the input are found, only to check that none reaches an
+        output: a set in memory, or a lookup in the hours dataset.
     duration : DurationDidResult
         The effect on weeks on support of the target group's spells, with the windows' restricted
         means, medians and Kaplan-Meier curves (cells and curve steps on fewer persons than the
@@ -128,7 +152,7 @@ class Analysis:
     caseload: pd.DataFrame | None
     names: dict[int, str]
     rows: dict[str, int]
-    identifiers: frozenset[str] = field(repr=False)
+    identifiers: IdentifierLookup = field(repr=False)
     duration: DurationDidResult | None = None
     persons: PersonsOffSupport | None = None
     cost: CostBenefitResult | None = None
@@ -206,7 +230,7 @@ def _technical_messages() -> Iterator[list[str]]:
         yield kept
 
 
-def _support_and_savings(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFrame, cycle: pd.DataFrame,
+def _support_and_savings(config: ReportConfig, hours: Data, group: Data, cycle: pd.DataFrame,
                          costs: pd.DataFrame | None, notes: list[str]) -> dict[str, Any]:
     """Time on support, persons off support and the cost-benefit, each with the main inference."""
     spec = config.evaluation
@@ -235,7 +259,7 @@ def _support_and_savings(config: ReportConfig, hours: pd.DataFrame, group: pd.Da
     return {"duration": duration, "persons": persons, "cost": cost}
 
 
-def _synthetic(config: ReportConfig, group: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
+def _synthetic(config: ReportConfig, rows: GroupRows, notes: list[str]) -> dict[str, Any]:
     """Synthetic DiD and synthetic control against donors that each rest on enough persons in every month.
 
     A synthetic path is a weighted mean of donors; a donor with few persons in a month could carry
@@ -243,15 +267,14 @@ def _synthetic(config: ReportConfig, group: pd.DataFrame, notes: list[str]) -> d
     """
     spec = config.evaluation
     pool = _pool_codes(spec.comparison, spec.treated)
-    in_pool = group[group["municipality"].isin(pool)]
-    per_month = in_pool.groupby(["municipality", "month"], observed=True)["person_id"].nunique()
-    months = group["month"].nunique()
+    per_month = rows.cells(pool).set_index(["municipality", "period"])["persons"]
+    months = rows.n_months()
     fewest = per_month.groupby(level=0).min().where(per_month.groupby(level=0).size() == months, 0)
     donors = sorted(int(m) for m in fewest.index[fewest >= config.disclosure_threshold])
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
                                   start=spec.start, comparison=donors, alpha=spec.alpha, seed=config.seed,
                                   size_correction=spec.size_correction)
-    present = set(in_pool["municipality"].unique().tolist())
+    present = set(per_month.index.get_level_values(0).tolist())
     results: dict[str, Any] = {"donors_left_out": len(present) - len(donors)}
     cycle: dict[str, Any] = {"cycle": spec.cycle} if spec.cycle_method != "common" else {}
     no_options: dict[str, Any] = {}
@@ -259,15 +282,97 @@ def _synthetic(config: ReportConfig, group: pd.DataFrame, notes: list[str]) -> d
         ("synthetic_did", synthetic_did, cycle), ("synthetic_control", synthetic_control, no_options))
     for name, estimate, options in estimators:
         try:
-            results[name] = estimate(group, spec.outcome, **options, **common)
+            results[name] = estimate(rows.data, spec.outcome, **options, **common)
         except DataError as err:
             notes.append(f"{name.replace('_', ' ').capitalize()}: {err}")
             results[name] = None
     return results
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """The rows an analysis reads: in memory, or datasets read out of core."""
+
+    hours: Data
+    """The whole hours panel (a frame, or the dataset's path)."""
+    group: GroupRows
+    integration: Callable[[], GroupRows | None]
+    """The rows of integration benefit (None where there are none), for the subgroup of women."""
+    identifiers: IdentifierLookup
+    n_hours: int
+
+
+def _check_group(config: ReportConfig, rows: GroupRows) -> None:
+    spec = config.evaluation
+    if rows.n_rows == 0:
+        raise DataError(f"{config.data.hours}: no rows of benefit_group {spec.benefit_group!r}")
+    if spec.treated not in set(rows.persons_by_municipality().index.tolist()):
+        raise DataError(f"{config.data.hours}: no rows of municipality {spec.treated} in {spec.benefit_group!r}")
+
+
+def _in_memory(config: ReportConfig, cycle: pd.DataFrame) -> _Inputs:
+    spec = config.evaluation
+    hours = load_hours(config.data.hours, level="person")
+    group = hours[hours["benefit_group"] == spec.benefit_group]
+    _check_group(config, FrameRows(group, spec.outcome))
+    rows = FrameRows(attach(group, cycle, [spec.cycle]), spec.outcome)
+
+    def integration() -> GroupRows | None:
+        if spec.benefit_group == INTEGRATION:
+            return rows
+        found = hours[hours["benefit_group"] == INTEGRATION]
+        if not (found["municipality"] == spec.treated).any():
+            return None
+        return FrameRows(attach(found, cycle, [spec.cycle]) if spec.cycle_method != "common" else found,
+                         spec.outcome)
+
+    identifiers = KnownIdentifiers(frozenset(hours["person_id"].astype(str).unique().tolist()))
+    return _Inputs(hours, rows, integration, identifiers, len(hours))
+
+
+_GROUP_COLUMNS = ("person_id", "municipality", "month")
+
+
+def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | None, scratch: Path) -> _Inputs:
+    """The target group (and, when asked, integration benefit) copied by DuckDB to scratch datasets."""
+    spec = config.evaluation
+    source = config.data.hours
+    panels = [Panel(cycle, spec.cycle, spec.cycle)]
+    if dose is not None:
+        panels.append(Panel(dose.panel, "cases_per_caseworker", "cases_per_caseworker"))
+    band = {BAND: ("interventions", f"CASE WHEN d.interventions <= {FEW_INTERVENTIONS} THEN 'few' ELSE 'many' END")}
+
+    def copy(benefit_group: str, folder: str, with_panels: list[Panel]) -> DatasetRows:
+        path, n, _ = copy_target_group(source, scratch / folder, benefit_group=benefit_group,
+                                           columns=[*_GROUP_COLUMNS, spec.outcome], optional=CHARACTERISTICS,
+                                           panels=with_panels, derived=band)
+        return DatasetRows(path, spec.outcome, n)
+
+    rows = copy(spec.benefit_group, "target", panels)
+    _check_group(config, rows)
+    rows.require_cells(spec.cycle, what=f"the cycle panel {config.data.cycle}")
+
+    def integration() -> GroupRows | None:
+        if spec.benefit_group == INTEGRATION:
+            return rows
+        found = copy(INTEGRATION, "integration", panels[:1])
+        if spec.treated not in set(found.persons_by_municipality().index.tolist()):
+            return None
+        found.require_cells(spec.cycle, what=f"the cycle panel {config.data.cycle}")
+        return found
+
+    return _Inputs(Path(source), rows, integration, DatasetIdentifiers(Path(source)), count_rows(source))
+
+
 def analyse(config: ReportConfig) -> Analysis:
     """Load the configured panels and estimate everything the report shows.
+
+    With ``engine = "duckdb"`` in the configuration's ``[data]`` (the default
+    when ``hours`` is a folder of Parquet files), the hours panel is read out
+    of core: DuckDB copies the target group's columns, with the cycle series
+    and the dose joined, to a scratch dataset that every estimate reads from
+    its path, and the descriptive tables are DuckDB's group-bys; no estimate
+    holds all the rows.
 
     Parameters
     ----------
@@ -282,21 +387,25 @@ def analyse(config: ReportConfig) -> Analysis:
     DataError
         If an input is invalid or the target group has no rows.
     """
-    spec = config.evaluation
-    hours = load_hours(config.data.hours, level="person")
     cycle = load_cycle(config.data.cycle)
     caseload = load_caseload(config.data.caseload) if config.data.caseload is not None else None
     costs = load_costs(config.data.costs) if config.data.costs is not None else None
-    group = hours[hours["benefit_group"] == spec.benefit_group]
-    if group.empty:
-        raise DataError(f"{config.data.hours}: no rows of benefit_group {spec.benefit_group!r}")
-    if spec.treated not in set(group["municipality"].unique().tolist()):
-        raise DataError(f"{config.data.hours}: no rows of municipality {spec.treated} in {spec.benefit_group!r}")
-    group = attach(group, cycle, [spec.cycle])
+    notes: list[str] = []
+    dose = dose_panel(config, caseload, notes)
+    if config.data.engine == "pandas":
+        return _analyse(config, _in_memory(config, cycle), cycle, caseload, costs, dose, notes)
+    with scratch_folder() as scratch:
+        return _analyse(config, _out_of_core(config, cycle, dose, scratch), cycle, caseload, costs, dose, notes)
+
+
+def _analyse(config: ReportConfig, inputs: _Inputs, cycle: pd.DataFrame, caseload: pd.DataFrame | None,
+             costs: pd.DataFrame | None, dose: DosePanel | None, notes: list[str]) -> Analysis:
+    spec = config.evaluation
+    rows = inputs.group
+    group = rows.data
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
                                   start=spec.start, alpha=spec.alpha, seed=config.seed,
                                   size_correction=spec.size_correction)
-    notes: list[str] = []
     with _technical_messages() as caught:
         adjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison),
                        inference=spec.inference,  # type: ignore[arg-type]  # checked when the config was read
@@ -321,19 +430,14 @@ def analyse(config: ReportConfig) -> Analysis:
             result = did(group, spec.outcome, comparison=_comparison(pool), inference="placebo",
                          **_cycle_arguments(config), **common)
             pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
-        support = _support_and_savings(config, hours, group, cycle, costs, notes)
-        synthetic = _synthetic(config, group, notes)
+        support = _support_and_savings(config, inputs.hours, group, cycle, costs, notes)
+        synthetic = _synthetic(config, rows, notes)
         members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
-        drivers = analyse_drivers(config, hours, group, cycle, adjusted, members, _cycle_arguments(config), notes,
-                                  caseload=caseload)
+        drivers = analyse_drivers(config, rows, inputs.integration, adjusted, members, _cycle_arguments(config),
+                                  notes, dose=dose)
     notes += sorted(set(caught))
 
-    cells = (
-        group[group["municipality"].isin(members)].groupby(["municipality", "month"], observed=True, sort=True)
-        .agg(persons=("person_id", "nunique"), hours_total=(spec.outcome, "sum"))
-        .reset_index()
-        .rename(columns={"month": "period"})
-    )
+    cells = rows.cells(sorted(members))
     start = parse_period(spec.start)
     # the whole pre- and post-period, as in the decomposition of the estimate
     raw = raw_comparison(cells.assign(benefit_group=spec.benefit_group), treated=spec.treated,
@@ -343,8 +447,8 @@ def analyse(config: ReportConfig) -> Analysis:
     evaluation = Evaluation(adjusted=adjusted, unadjusted=unadjusted, raw=raw, benefit_group=spec.benefit_group,
                             persons_per_month=float(after["persons"].mean()))
 
-    persons = group.groupby("municipality", observed=True)["person_id"].nunique()
-    treated_rows = group[group["municipality"] == spec.treated]
+    persons = rows.persons_by_municipality()
+    treated_rows = rows.of_municipality(spec.treated, ["person_id", "month"])
     relative = pd.PeriodIndex(treated_rows["month"], freq="M").asi8 - start.ordinal  # months since the start
     bins = np.clip(np.floor_divide(relative, spec.event_bin), *spec.event_window)
     by_bin = treated_rows.groupby(bins)["person_id"].nunique()
@@ -356,14 +460,7 @@ def analyse(config: ReportConfig) -> Analysis:
     series = outcome_by_period(group, spec.outcome, unit="person_id", group="municipality", time="month",
                                treated=spec.treated, comparison=comparison, adjust=adjust,
                                cycle=spec.cycle if adjust is not None else None, frequency=frequency)
-    in_pool = group[group["municipality"].isin(members)]
-    windows = (
-        in_pool.assign(series=np.where(in_pool["municipality"] == spec.treated, "treated", "comparison"),
-                       window=np.where(in_pool["month"] < start, "before", "after"))
-        .groupby(["series", "window"], sort=False)
-        .agg(persons=("person_id", "nunique"), person_months=("person_id", "size"), total=(spec.outcome, "sum"))
-        .reset_index()
-    )
+    windows = rows.windows(spec.treated, sorted(members), start)
     windows["mean"] = windows["total"] / windows["person_months"]
     windows = windows.drop(columns=["total"])
     caseload_series = None
@@ -372,13 +469,12 @@ def analyse(config: ReportConfig) -> Analysis:
 
     table = municipality_table()
     names = dict(zip(table["municipality"].astype(int), table["name"], strict=True))
-    identifiers = frozenset(hours["person_id"].astype(str).unique().tolist())
     return Analysis(
         config=config, evaluation=evaluation, event=event, conley_taber=conley_taber, pools=pools, cells=cells,
         persons_by_municipality=persons, treated_persons_by_bin=by_bin, outcome_series=series,
         windows=windows, caseload=caseload_series, names=names,
-        rows={"hours": len(hours), "target_group": len(group), "cycle": len(cycle),
+        rows={"hours": inputs.n_hours, "target_group": rows.n_rows, "cycle": len(cycle),
               **({"caseload": len(caseload)} if caseload is not None else {}),
               **({"costs": len(costs)} if costs is not None else {})},
-        identifiers=identifiers, notes=notes, uncorrected=uncorrected, drivers=drivers, **support, **synthetic,
+        identifiers=inputs.identifiers, notes=notes, uncorrected=uncorrected, drivers=drivers, **support, **synthetic,
     )

@@ -213,7 +213,7 @@ def build_report(
             written.append(_write(staging, "report.pdf", render_pdf(html)))
         for path in written:
             if path.suffix in _TEXT_OUTPUTS:  # images and the PDF are drawn from the scanned tables
-                check_no_identifiers(staging / path, analysis.identifiers, source=str(path))
+                check_no_identifiers(staging / path, analysis.identifiers.among(staging / path), source=str(path))
         manifest = {
             "hjeval": __version__,
             "build_date": date,

@@ -7,6 +7,7 @@ when the file is read; an error names the file, the table and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import tomllib
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ __all__ = ["EXAMPLE_CONFIG", "DataFiles", "EvaluationSpec", "ReportConfig", "Rep
 
 ReportLanguage = Literal["da", "en"]
 _CYCLE_METHODS = ("common", "covariate", "sensitivity")
+_REPORT_ENGINES = ("pandas", "duckdb")
 _INFERENCES = ("placebo", "conley-taber", "cluster", "wild-bootstrap")
 _POOLS = ("all", "north_jutland", "rural")
 
@@ -41,6 +43,7 @@ hours = "data/synthetic/hours_person_month.parquet"   # person-month hours panel
 cycle = "data/synthetic/cycle.csv"                    # municipality-month business-cycle panel (required)
 caseload = "data/synthetic/caseload.csv"              # municipality-period caseload panel (optional)
 costs = "data/synthetic/costs.csv"                    # investment and benefit costs by year (optional: cost-benefit)
+# engine = "duckdb"                                   # read hours out of core (the default when hours is a folder)
 
 [evaluation]
 treated = 860                            # municipality code of the reform (860 = Hjørring)
@@ -74,6 +77,8 @@ class DataFiles:
     cycle: Path
     caseload: Path | None = None
     costs: Path | None = None
+    engine: str = "pandas"
+    """Where the hours rows are read: ``"pandas"`` in memory, ``"duckdb"`` out of core (the default for a folder)."""
 
     def items(self) -> list[tuple[str, Path]]:
         """Named files that are set, in a fixed order."""
@@ -170,12 +175,13 @@ def _pool(value: Any, key: str, source: Path, where: str) -> str | tuple[int, ..
     raise _fail(source, where, f"{key} = {value!r}: a pool name {list(_POOLS)} or a list of municipality codes")
 
 
-def _path(folder: Path, value: Any, key: str, source: Path) -> Path:
+def _path(folder: Path, value: Any, key: str, source: Path, *, folders: bool = False) -> Path:
     if not isinstance(value, str) or not value:
         raise _fail(source, "data", f"{key} must be a file path")
     path = (folder / value).resolve()
-    if not path.is_file():
-        raise _fail(source, "data", f"{key} = {value!r}: no such file ({path})")
+    if not (path.is_file() or (folders and path.is_dir())):
+        kind = "file or folder" if folders else "file"
+        raise _fail(source, "data", f"{key} = {value!r}: no such {kind} ({path})")
     return path
 
 
@@ -261,16 +267,23 @@ def load_config(path: str | Path) -> ReportConfig:
     if "seed" in report:
         options["seed"] = _typed(report, "seed", int, source, "report")
 
-    data = _table(raw, "data", source, {"hours", "cycle", "caseload", "costs"})
+    data = _table(raw, "data", source, {"hours", "cycle", "caseload", "costs", "engine"})
     for required in ("hours", "cycle"):
         if required not in data:
             raise _fail(source, "data", f"{required} is required")
     files = DataFiles(
-        hours=_path(source.parent, data["hours"], "hours", source),
+        hours=_path(source.parent, data["hours"], "hours", source, folders=True),
         cycle=_path(source.parent, data["cycle"], "cycle", source),
         caseload=_path(source.parent, data["caseload"], "caseload", source) if "caseload" in data else None,
         costs=_path(source.parent, data["costs"], "costs", source) if "costs" in data else None,
     )
+    engine = "duckdb" if files.hours.is_dir() else "pandas"
+    if "engine" in data:
+        engine = _choice(data["engine"], _REPORT_ENGINES, "engine", source, "data")
+    if engine == "pandas" and files.hours.is_dir():
+        raise _fail(source, "data", f"engine = \"pandas\" reads one file, but hours = {files.hours} is a folder: "
+                    "use engine = \"duckdb\" to read the folder's Parquet files out of core")
+    files = dataclasses.replace(files, engine=engine)
 
     evaluation = _table(raw, "evaluation", source, {
         "treated", "start", "benefit_group", "outcome", "comparison", "cycle", "cycle_method", "inference",

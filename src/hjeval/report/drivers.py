@@ -29,7 +29,9 @@ Copying
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +40,8 @@ import pandas as pd
 
 from hjeval.data.combine import attach
 from hjeval.data.municipalities import MUNICIPALITIES
+from hjeval.data.schemas import ORIGINS, SEXES
+from hjeval.engines import Data
 from hjeval.errors import DataError
 from hjeval.estimators.dose import dose_response
 from hjeval.estimators.phased import phased_did
@@ -45,12 +49,14 @@ from hjeval.estimators.power import power
 from hjeval.estimators.subgroups import subgroups
 from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
+from hjeval.report.rows import FrameRows, GroupRows
 from hjeval.results.effect import EffectResult
 from hjeval.results.phased import DoseResult, PhasedResult
 from hjeval.results.power import PowerResult
 from hjeval.results.subgroups import SubgroupsResult
 
-__all__ = ["CHARACTERISTICS", "FEW_INTERVENTIONS", "INTEGRATION", "Drivers", "analyse_drivers", "region_members"]
+__all__ = ["BAND", "CHARACTERISTICS", "FEW_INTERVENTIONS", "INTEGRATION", "DosePanel", "Drivers", "analyse_drivers",
+           "dose_panel", "region_members"]
 
 CHARACTERISTICS: tuple[str, ...] = ("sex", "origin", "interventions")
 """Columns of the hours panel the subgroups are split by, where present."""
@@ -143,23 +149,23 @@ def _inference(config: ReportConfig, allowed: tuple[str, ...]) -> dict[str, Any]
     return {"inference": inference} if inference in allowed else {}
 
 
-def _phases(config: ReportConfig, group: pd.DataFrame, common: dict[str, Any],
+def _phases(config: ReportConfig, rows: GroupRows, common: dict[str, Any],
             notes: list[str]) -> dict[str, Any]:
     spec = config.evaluation
     if spec.phases is None:
         return {}
     firsts = [parse_period(first) for _, first in spec.phases]
-    last_month = group["month"].max()
+    last_month = rows.last_month()
     spans: dict[str, tuple[str, str]] = {}
     persons: dict[str, int] = {}
-    treated = group[group["municipality"] == spec.treated]
+    treated = rows.of_municipality(spec.treated, ["person_id", "month"])
     for k, (name, _) in enumerate(spec.phases):
         end = firsts[k + 1] - 1 if k + 1 < len(firsts) else last_month
         spans[name] = (str(firsts[k]), str(end))
         inside = (treated["month"] >= firsts[k]) & (treated["month"] <= end)
         persons[name] = int(treated.loc[inside, "person_id"].nunique())
     try:
-        result = phased_did(group, spec.outcome, phases=dict(spec.phases), **common,
+        result = phased_did(rows.data, spec.outcome, phases=dict(spec.phases), **common,
                             **_inference(config, _PHASED_INFERENCE))
     except DataError as err:
         notes.append(f"Phases: {err}")
@@ -167,58 +173,79 @@ def _phases(config: ReportConfig, group: pd.DataFrame, common: dict[str, Any],
     return {"phased": result, "phase_spans": spans, "phase_persons": persons}
 
 
+_LEVEL_ORDER: dict[str, tuple[str, ...]] = {"sex": SEXES, "origin": ORIGINS, "interventions": ("few", "many")}
+"""The order the report lists each characteristic's levels in, whether the rows were in memory or a dataset."""
+
+
+def _level_rank(characteristic: str, levels: pd.Series | pd.Index) -> np.ndarray:
+    order = {level: i for i, level in enumerate(_LEVEL_ORDER[characteristic])}
+    return np.array([order.get(str(level), len(order)) for level in levels])
+
+
 def _level_persons(treated: pd.DataFrame, column: str, characteristic: str) -> pd.DataFrame:
     counts = treated.groupby(column, observed=True, sort=True)["person_id"].nunique()
+    counts = counts.iloc[np.argsort(_level_rank(characteristic, counts.index), kind="stable")]
     return pd.DataFrame({"characteristic": characteristic, "level": counts.index.astype(str),
                          "persons": counts.to_numpy(dtype=np.int64)})
 
 
-def _subgroups(config: ReportConfig, group: pd.DataFrame, hours: pd.DataFrame, cycle: pd.DataFrame,
+def _in_level_order(result: SubgroupsResult, characteristic: str) -> SubgroupsResult:
+    """The result's levels in the report's order (a dataset's levels come sorted as text)."""
+    table = result.table
+    ranked = table.iloc[np.argsort(_level_rank(characteristic, table[result.by[0]]), kind="stable")]
+    levels = dict(sorted(result.levels.items(), key=lambda item: _level_rank(characteristic, pd.Index([item[0]]))[0]))
+    return dataclasses.replace(result, table=ranked.reset_index(drop=True), levels=levels)
+
+
+def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(**{BAND: np.where(frame["interventions"].to_numpy() <= FEW_INTERVENTIONS, "few", "many")})
+
+
+def _subgroups(config: ReportConfig, rows: GroupRows, integration_rows: Callable[[], GroupRows | None],
                common: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     spec = config.evaluation
-    present = tuple(c for c in CHARACTERISTICS if c in group.columns)
+    present = tuple(c for c in CHARACTERISTICS if c in rows.columns)
     out: dict[str, Any] = {"present": present, "missing": tuple(c for c in CHARACTERISTICS if c not in present)}
     options: dict[str, Any] = dict(adjust="holm", min_persons=config.disclosure_threshold, **common,
                                    **_inference(config, ("cluster", "placebo", "conley-taber", "wild-bootstrap")))
-    keep = ["person_id", "municipality", "month", spec.outcome, *([spec.cycle] if spec.cycle in group else [])]
+    keep = ["person_id", "municipality", "month", spec.outcome, *([spec.cycle] if spec.cycle in rows.columns else [])]
     results: dict[str, SubgroupsResult] = {}
     counts = []
-    treated_rows = group["municipality"] == spec.treated
+    in_memory = isinstance(rows, FrameRows)
     for characteristic in present:
+        column = BAND if characteristic == "interventions" else characteristic
+        treated = rows.of_municipality(spec.treated, ["person_id", characteristic])
         if characteristic == "interventions":
-            rows = group[keep].assign(**{BAND: np.where(group["interventions"].to_numpy() <= FEW_INTERVENTIONS,
-                                                        "few", "many")})
-            column = BAND
-        else:
-            rows, column = group[[*keep, characteristic]], characteristic
-        counts.append(_level_persons(rows[treated_rows.to_numpy()], column, characteristic))
+            treated = _with_band(treated)
+        counts.append(_level_persons(treated, column, characteristic))
+        data: Data = rows.data
+        if in_memory:
+            frame = rows.frame[[*keep, characteristic]]  # type: ignore[union-attr]  # FrameRows
+            data = _with_band(frame)[[*keep, BAND]] if characteristic == "interventions" else frame
         try:
-            results[characteristic] = subgroups(rows, spec.outcome, by=column, **options)
+            results[characteristic] = _in_level_order(subgroups(data, spec.outcome, by=column, **options),
+                                                      characteristic)
         except DataError as err:
             notes.append(f"Subgroups by {characteristic}: {err}")
     out["subgroups"] = results
     out["subgroup_persons"] = (pd.concat(counts, ignore_index=True) if counts
                                else pd.DataFrame(columns=["characteristic", "level", "persons"]))
-    if "sex" not in hours.columns:
+    if "sex" not in rows.columns:
         return {**out, "women_reason": "no_sex"}
-    if spec.benefit_group == INTEGRATION:
-        integration = group
-    else:
-        integration = hours[hours["benefit_group"] == INTEGRATION]
-        in_treated = integration["municipality"] == spec.treated
-        if not in_treated.any():
-            return {**out, "women_reason": "no_group"}
-        try:
-            integration = attach(integration, cycle, [spec.cycle]) if "cycle" in common else integration
-        except DataError as err:
-            notes.append(f"Women on integration benefit: {err}")
-            return {**out, "women_reason": "failed"}
-    women = integration[(integration["municipality"] == spec.treated) & (integration["sex"] == "F")]
-    out["women_persons"] = int(women["person_id"].nunique())
-    keep_integration = [c for c in keep if c in integration.columns]
     try:
-        out["women_integration"] = subgroups(integration[[*keep_integration, "sex"]], spec.outcome, by="sex",
-                                             **options)
+        integration = integration_rows()
+    except DataError as err:
+        notes.append(f"Women on integration benefit: {err}")
+        return {**out, "women_reason": "failed"}
+    if integration is None:
+        return {**out, "women_reason": "no_group"}
+    women = integration.of_municipality(spec.treated, ["person_id", "sex"])
+    out["women_persons"] = int(women.loc[women["sex"] == "F", "person_id"].nunique())
+    data = integration.data
+    if isinstance(integration, FrameRows):
+        data = integration.frame[[*(c for c in keep if c in integration.columns), "sex"]]
+    try:
+        out["women_integration"] = _in_level_order(subgroups(data, spec.outcome, by="sex", **options), "sex")
         out["women_reason"] = ""
     except DataError as err:
         notes.append(f"Women on integration benefit: {err}")
@@ -226,14 +253,15 @@ def _subgroups(config: ReportConfig, group: pd.DataFrame, hours: pd.DataFrame, c
     return out
 
 
-def _copying(config: ReportConfig, group: pd.DataFrame, members: set[int], effect: float,
+def _copying(config: ReportConfig, rows: GroupRows, members: set[int], effect: float,
              cycle_arguments: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     spec = config.evaluation
     start = parse_period(spec.start)
-    pre = group[group["month"] < start]
-    present = set(pre["municipality"].unique().tolist())
-    persons = pre.groupby("municipality", observed=True)["person_id"].nunique()
-    rows = []
+    # power() plays the evaluation on the rows before the start, and counts the rows it leaves out
+    pre = rows.data
+    persons = rows.persons_by_municipality(before=start)
+    present = set(persons.index.tolist())
+    table_rows = []
     results: dict[int, PowerResult] = {}
     entry = MUNICIPALITIES.get(spec.treated)
     for code in region_members(spec.treated):
@@ -255,8 +283,8 @@ def _copying(config: ReportConfig, group: pd.DataFrame, members: set[int], effec
                 results[code] = result
                 row.update(mde=result.mde, power=float(result.curve["power"].iloc[0]), pre_periods=result.pre_periods,
                            horizon=result.horizon, status="ok")
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=["municipality", "persons", "mde", "power", "pre_periods", "horizon",
+        table_rows.append(row)
+    table = pd.DataFrame(table_rows, columns=["municipality", "persons", "mde", "power", "pre_periods", "horizon",
                                         "status"])
     return {"copying": table, "copying_results": results, "region": entry[1] if entry is not None else 0}
 
@@ -266,42 +294,64 @@ _DOSE_AREAS = {"activity_ready_cash": "cash_benefit", "job_ready_cash": "cash_be
 """The caseload panel's benefit area whose cases per caseworker are the dose of each target group."""
 
 
-def _dose(config: ReportConfig, group: pd.DataFrame, caseload: pd.DataFrame | None, common: dict[str, Any],
-          notes: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DosePanel:
+    """Cases per caseworker of the target group's benefit area: ``municipality, period, cases_per_caseworker``."""
+
+    panel: pd.DataFrame
+    area: str
+
+
+def dose_panel(config: ReportConfig, caseload: pd.DataFrame | None, notes: list[str]) -> DosePanel | None:
+    """The benefit area of the caseload panel whose cases per caseworker are the target group's dose.
+
+    None without a caseload panel, or (with a note) when it has no area for the target group.
+    """
     if caseload is None:
-        return {}
+        return None
     spec = config.evaluation
     areas = sorted(caseload["benefit_area"].dropna().astype(str).unique().tolist())
     area = _DOSE_AREAS.get(spec.benefit_group, "") if len(areas) > 1 else (areas[0] if areas else "")
     if area not in areas:
         notes.append(f"Caseload as a dose: the caseload panel has no benefit area {area!r} for "
                      f"{spec.benefit_group!r} (it has {areas})")
-        return {}
+        return None
     panel = caseload[caseload["benefit_area"].astype(str) == area][["municipality", "period", "cases_per_caseworker"]]
+    return DosePanel(panel, area)
+
+
+def _dose(config: ReportConfig, rows: GroupRows, dose: DosePanel | None, common: dict[str, Any],
+          notes: list[str]) -> dict[str, Any]:
+    if dose is None:
+        return {}
+    spec = config.evaluation
     try:
-        rows = attach(group, panel, ["cases_per_caseworker"])
-        result = dose_response(rows, spec.outcome, dose="cases_per_caseworker", **common,
+        if isinstance(rows, FrameRows):
+            data: Data = attach(rows.frame, dose.panel, ["cases_per_caseworker"])
+        else:
+            rows.require_cells("cases_per_caseworker", what="the caseload panel")
+            data = rows.data
+        result = dose_response(data, spec.outcome, dose="cases_per_caseworker", **common,
                                **_inference(config, ("cluster", "placebo", "conley-taber")))
     except DataError as err:
         notes.append(f"Caseload as a dose: {err}")
         return {}
-    return {"dose": result, "dose_area": area}
+    return {"dose": result, "dose_area": dose.area}
 
 
-def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFrame, cycle: pd.DataFrame,
+def analyse_drivers(config: ReportConfig, rows: GroupRows, integration: Callable[[], GroupRows | None],
                     main: EffectResult, members: set[int], cycle_arguments: dict[str, Any],
-                    notes: list[str], caseload: pd.DataFrame | None = None) -> Drivers:
+                    notes: list[str], dose: DosePanel | None = None) -> Drivers:
     """Estimate the phases, the subgroups and the copying municipalities' power.
 
     Parameters
     ----------
     config : ReportConfig
-    hours : pandas.DataFrame
-        The whole hours panel (for the integration group's rows).
-    group : pandas.DataFrame
-        The target group's rows with the cycle series attached.
-    cycle : pandas.DataFrame
-        The business-cycle panel.
+    rows : FrameRows or DatasetRows
+        The target group's rows with the cycle series attached (see :mod:`hjeval.report.rows`).
+    integration : callable
+        Returns the rows of integration benefit with the cycle series (None where the treated
+        municipality has none), for the subgroup of women.
     main : EffectResult
         The main estimate: the copying municipalities' power is evaluated at it.
     members : set of int
@@ -310,8 +360,8 @@ def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFra
         ``cycle`` and ``cycle_method`` of the main specification (empty: none).
     notes : list of str
         Technical notes; a part that cannot be computed appends why.
-    caseload : pandas.DataFrame, optional
-        The caseload panel: its cases per caseworker become the dose.
+    dose : DosePanel, optional
+        The caseload panel's cases per caseworker, the dose (see :func:`dose_panel`).
 
     Returns
     -------
@@ -323,8 +373,8 @@ def analyse_drivers(config: ReportConfig, hours: pd.DataFrame, group: pd.DataFra
                                   start=spec.start, alpha=spec.alpha, seed=config.seed,
                                   size_correction=spec.size_correction, comparison=comparison, **cycle_arguments)
     parts: dict[str, Any] = {}
-    parts.update(_dose(config, group, caseload, common, notes))
-    parts.update(_phases(config, group, common, notes))
-    parts.update(_subgroups(config, group, hours, cycle, common, notes))
-    parts.update(_copying(config, group, members, main.estimate, cycle_arguments, notes))
+    parts.update(_dose(config, rows, dose, common, notes))
+    parts.update(_phases(config, rows, common, notes))
+    parts.update(_subgroups(config, rows, integration, common, notes))
+    parts.update(_copying(config, rows, members, main.estimate, cycle_arguments, notes))
     return Drivers(**parts)
