@@ -143,3 +143,29 @@ def test_a_folder_of_hours_cannot_be_read_in_memory(dataset_config: Path, tmp_pa
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=r'engine = "pandas" reads one file.*use engine = "duckdb"'):
         load_config(path)
+
+
+def test_dask_is_a_report_engine_and_its_scheduler_is_named_with_it(dataset_config: Path, tmp_path: Path) -> None:
+    text = dataset_config.read_text(encoding="utf-8")
+    path = tmp_path / "evaluation.toml"
+    path.write_text(text.replace("[evaluation]", 'engine = "dask"\ndask_scheduler = "tcp://scheduler:8786"\n\n'
+                                                 "[evaluation]", 1), encoding="utf-8")
+    data = load_config(path).data
+    assert (data.engine, data.dask_scheduler) == ("dask", "tcp://scheduler:8786")
+    path.write_text(text.replace("[evaluation]", 'dask_scheduler = "tcp://scheduler:8786"\n\n[evaluation]', 1),
+                    encoding="utf-8")
+    with pytest.raises(DataError, match=r'dask_scheduler = .*together with engine = "dask"'):
+        load_config(path)
+
+
+def test_the_report_runs_its_estimates_on_the_configured_dask_scheduler(dataset_config: Path, dask_client: Any,
+                                                                        tmp_path: Path) -> None:
+    from hjeval.report.analysis import _report_client
+
+    path = tmp_path / "evaluation.toml"
+    address = dask_client.scheduler.address
+    path.write_text(dataset_config.read_text(encoding="utf-8").replace(
+        "[evaluation]", f'engine = "dask"\ndask_scheduler = "{address}"\n\n[evaluation]', 1), encoding="utf-8")
+    with _report_client(load_config(path)) as client:
+        assert client.scheduler.address == address
+        assert client.submit(sum, [1, 2]).result() == 3

@@ -29,6 +29,7 @@ from hjeval.economics.cost_benefit import CostBenefitResult, cost_benefit
 from hjeval.economics.persons import PersonsOffSupport, persons_off_support
 from hjeval.engines import Data
 from hjeval.engines.dataset import count_rows
+from hjeval.engines.levels import engine_client
 from hjeval.errors import DataError, HjevalWarning
 from hjeval.estimators.did import did
 from hjeval.estimators.event_study import event_study
@@ -231,11 +232,13 @@ def _technical_messages() -> Iterator[list[str]]:
 
 
 def _support_and_savings(config: ReportConfig, hours: Data, group: Data, cycle: pd.DataFrame,
-                         costs: pd.DataFrame | None, notes: list[str]) -> dict[str, Any]:
+                         costs: pd.DataFrame | None, notes: list[str],
+                         engine_options: dict[str, Any]) -> dict[str, Any]:
     """Time on support, persons off support and the cost-benefit, each with the main inference."""
     spec = config.evaluation
     common: dict[str, Any] = dict(treated=spec.treated, start=spec.start, comparison=_comparison(spec.comparison),
-                                  alpha=spec.alpha, seed=config.seed, size_correction=spec.size_correction)
+                                  alpha=spec.alpha, seed=config.seed, size_correction=spec.size_correction,
+                                  **engine_options)
     duration: DurationDidResult | None = None
     try:
         duration = duration_did(group, "person_id", "municipality", "month",
@@ -273,7 +276,7 @@ def _synthetic(config: ReportConfig, rows: GroupRows, notes: list[str]) -> dict[
     donors = sorted(int(m) for m in fewest.index[fewest >= config.disclosure_threshold])
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
                                   start=spec.start, comparison=donors, alpha=spec.alpha, seed=config.seed,
-                                  size_correction=spec.size_correction)
+                                  size_correction=spec.size_correction, **rows.engine_options)
     present = set(per_month.index.get_level_values(0).tolist())
     results: dict[str, Any] = {"donors_left_out": len(present) - len(donors)}
     cycle: dict[str, Any] = {"cycle": spec.cycle} if spec.cycle_method != "common" else {}
@@ -300,6 +303,8 @@ class _Inputs:
     """The rows of integration benefit (None where there are none), for the subgroup of women."""
     identifiers: IdentifierLookup
     n_hours: int
+    engine_options: dict[str, Any] = field(default_factory=dict)
+    """The estimators' engine arguments (none in memory; Dask's engine and client)."""
 
 
 def _check_group(config: ReportConfig, rows: GroupRows) -> None:
@@ -333,7 +338,8 @@ def _in_memory(config: ReportConfig, cycle: pd.DataFrame) -> _Inputs:
 _GROUP_COLUMNS = ("person_id", "municipality", "month")
 
 
-def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | None, scratch: Path) -> _Inputs:
+def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | None, scratch: Path,
+                 engine_options: dict[str, Any]) -> _Inputs:
     """The target group (and, when asked, integration benefit) copied by DuckDB to scratch datasets."""
     spec = config.evaluation
     source = config.data.hours
@@ -346,7 +352,7 @@ def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | No
         path, n, _ = copy_target_group(source, scratch / folder, benefit_group=benefit_group,
                                            columns=[*_GROUP_COLUMNS, spec.outcome], optional=CHARACTERISTICS,
                                            panels=with_panels, derived=band)
-        return DatasetRows(path, spec.outcome, n)
+        return DatasetRows(path, spec.outcome, n, engine_options)
 
     rows = copy(spec.benefit_group, "target", panels)
     _check_group(config, rows)
@@ -361,7 +367,8 @@ def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | No
         found.require_cells(spec.cycle, what=f"the cycle panel {config.data.cycle}")
         return found
 
-    return _Inputs(Path(source), rows, integration, DatasetIdentifiers(Path(source)), count_rows(source))
+    return _Inputs(Path(source), rows, integration, DatasetIdentifiers(Path(source)), count_rows(source),
+                   engine_options)
 
 
 def analyse(config: ReportConfig) -> Analysis:
@@ -372,7 +379,9 @@ def analyse(config: ReportConfig) -> Analysis:
     of core: DuckDB copies the target group's columns, with the cycle series
     and the dose joined, to a scratch dataset that every estimate reads from
     its path, and the descriptive tables are DuckDB's group-bys; no estimate
-    holds all the rows.
+    holds all the rows. With ``engine = "dask"`` the estimates read that
+    dataset on a Dask cluster: the ``dask_scheduler`` configured, or a local
+    cluster started for the analysis.
 
     Parameters
     ----------
@@ -394,8 +403,31 @@ def analyse(config: ReportConfig) -> Analysis:
     dose = dose_panel(config, caseload, notes)
     if config.data.engine == "pandas":
         return _analyse(config, _in_memory(config, cycle), cycle, caseload, costs, dose, notes)
-    with scratch_folder() as scratch:
-        return _analyse(config, _out_of_core(config, cycle, dose, scratch), cycle, caseload, costs, dose, notes)
+    with scratch_folder() as scratch, _report_client(config) as client:
+        options: dict[str, Any] = {} if client is None else {"engine": "dask", "client": client}
+        inputs = _out_of_core(config, cycle, dose, scratch, options)
+        return _analyse(config, inputs, cycle, caseload, costs, dose, notes)
+
+
+@contextmanager
+def _report_client(config: ReportConfig) -> Iterator[Any]:
+    """The Dask client of ``engine = "dask"``: the configured scheduler's, or a local cluster for the build."""
+    if config.data.engine != "dask":
+        yield None
+        return
+    if config.data.dask_scheduler is None:
+        with engine_client("dask", None) as running:
+            yield running
+        return
+    from distributed import Client
+
+    try:
+        client = Client(config.data.dask_scheduler, timeout=30)
+    except OSError as err:
+        raise DataError(f"{config.source}: [data] dask_scheduler = {config.data.dask_scheduler!r}: cannot reach "
+                        f"the scheduler ({err}); start it, or leave the key out to use a local cluster") from err
+    with client:
+        yield client
 
 
 def _analyse(config: ReportConfig, inputs: _Inputs, cycle: pd.DataFrame, caseload: pd.DataFrame | None,
@@ -405,7 +437,7 @@ def _analyse(config: ReportConfig, inputs: _Inputs, cycle: pd.DataFrame, caseloa
     group = rows.data
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
                                   start=spec.start, alpha=spec.alpha, seed=config.seed,
-                                  size_correction=spec.size_correction)
+                                  size_correction=spec.size_correction, **inputs.engine_options)
     with _technical_messages() as caught:
         adjusted = did(group, spec.outcome, comparison=_comparison(spec.comparison),
                        inference=spec.inference,  # type: ignore[arg-type]  # checked when the config was read
@@ -430,7 +462,7 @@ def _analyse(config: ReportConfig, inputs: _Inputs, cycle: pd.DataFrame, caseloa
             result = did(group, spec.outcome, comparison=_comparison(pool), inference="placebo",
                          **_cycle_arguments(config), **common)
             pools.append(PoolEstimate(pool, result, municipalities=municipalities_in(result)))
-        support = _support_and_savings(config, inputs.hours, group, cycle, costs, notes)
+        support = _support_and_savings(config, inputs.hours, group, cycle, costs, notes, inputs.engine_options)
         synthetic = _synthetic(config, rows, notes)
         members = set(_pool_codes(spec.comparison, spec.treated)) | {spec.treated}
         drivers = analyse_drivers(config, rows, inputs.integration, adjusted, members, _cycle_arguments(config),
@@ -459,7 +491,8 @@ def _analyse(config: ReportConfig, inputs: _Inputs, cycle: pd.DataFrame, caseloa
     adjust = adjusted if spec.cycle_method == "covariate" else None
     series = outcome_by_period(group, spec.outcome, unit="person_id", group="municipality", time="month",
                                treated=spec.treated, comparison=comparison, adjust=adjust,
-                               cycle=spec.cycle if adjust is not None else None, frequency=frequency)
+                               cycle=spec.cycle if adjust is not None else None, frequency=frequency,
+                               **inputs.engine_options)
     windows = rows.windows(spec.treated, sorted(members), start)
     windows["mean"] = windows["total"] / windows["person_months"]
     windows = windows.drop(columns=["total"])

@@ -23,7 +23,7 @@ __all__ = ["EXAMPLE_CONFIG", "DataFiles", "EvaluationSpec", "ReportConfig", "Rep
 
 ReportLanguage = Literal["da", "en"]
 _CYCLE_METHODS = ("common", "covariate", "sensitivity")
-_REPORT_ENGINES = ("pandas", "duckdb")
+_REPORT_ENGINES = ("pandas", "duckdb", "dask")
 _INFERENCES = ("placebo", "conley-taber", "cluster", "wild-bootstrap")
 _POOLS = ("all", "north_jutland", "rural")
 
@@ -44,6 +44,7 @@ cycle = "data/synthetic/cycle.csv"                    # municipality-month busin
 caseload = "data/synthetic/caseload.csv"              # municipality-period caseload panel (optional)
 costs = "data/synthetic/costs.csv"                    # investment and benefit costs by year (optional: cost-benefit)
 # engine = "duckdb"                                   # read hours out of core (the default when hours is a folder)
+# engine = "dask"; dask_scheduler = "tcp://host:8786" # ... with the estimators on a Dask cluster (default: local)
 
 [evaluation]
 treated = 860                            # municipality code of the reform (860 = Hjørring)
@@ -78,7 +79,10 @@ class DataFiles:
     caseload: Path | None = None
     costs: Path | None = None
     engine: str = "pandas"
-    """Where the hours rows are read: ``"pandas"`` in memory, ``"duckdb"`` out of core (the default for a folder)."""
+    """Where the hours rows are read: ``"pandas"`` in memory, ``"duckdb"`` out of core (the default for a
+    folder), ``"dask"`` out of core with the estimators' passes on a Dask cluster."""
+    dask_scheduler: str | None = None
+    """With ``engine = "dask"``: the scheduler's address (default: a local cluster for the build)."""
 
     def items(self) -> list[tuple[str, Path]]:
         """Named files that are set, in a fixed order."""
@@ -267,7 +271,7 @@ def load_config(path: str | Path) -> ReportConfig:
     if "seed" in report:
         options["seed"] = _typed(report, "seed", int, source, "report")
 
-    data = _table(raw, "data", source, {"hours", "cycle", "caseload", "costs", "engine"})
+    data = _table(raw, "data", source, {"hours", "cycle", "caseload", "costs", "engine", "dask_scheduler"})
     for required in ("hours", "cycle"):
         if required not in data:
             raise _fail(source, "data", f"{required} is required")
@@ -283,7 +287,13 @@ def load_config(path: str | Path) -> ReportConfig:
     if engine == "pandas" and files.hours.is_dir():
         raise _fail(source, "data", f"engine = \"pandas\" reads one file, but hours = {files.hours} is a folder: "
                     "use engine = \"duckdb\" to read the folder's Parquet files out of core")
-    files = dataclasses.replace(files, engine=engine)
+    scheduler = None
+    if "dask_scheduler" in data:
+        scheduler = data["dask_scheduler"]
+        if engine != "dask" or not isinstance(scheduler, str) or not scheduler:
+            raise _fail(source, "data", f"dask_scheduler = {scheduler!r}: give the scheduler's address as text "
+                        "(e.g. \"tcp://scheduler:8786\") together with engine = \"dask\"")
+    files = dataclasses.replace(files, engine=engine, dask_scheduler=scheduler)
 
     evaluation = _table(raw, "evaluation", source, {
         "treated", "start", "benefit_group", "outcome", "comparison", "cycle", "cycle_method", "inference",

@@ -275,7 +275,8 @@ def _copying(config: ReportConfig, rows: GroupRows, members: set[int], effect: f
             try:
                 result = power(pre, spec.outcome, unit="person_id", group="municipality", time="month",
                                treated=code, start=spec.start, alpha=spec.alpha, effects=[effect],
-                               comparison=comparison, size_correction=spec.size_correction, **cycle_arguments)
+                               comparison=comparison, size_correction=spec.size_correction, **cycle_arguments,
+                               **rows.engine_options)
             except DataError as err:
                 notes.append(f"Power for municipality {code}: {err}")
                 row["status"] = "failed"
@@ -371,7 +372,8 @@ def analyse_drivers(config: ReportConfig, rows: GroupRows, integration: Callable
     comparison: str | list[int] = list(spec.comparison) if isinstance(spec.comparison, tuple) else spec.comparison
     common: dict[str, Any] = dict(unit="person_id", group="municipality", time="month", treated=spec.treated,
                                   start=spec.start, alpha=spec.alpha, seed=config.seed,
-                                  size_correction=spec.size_correction, comparison=comparison, **cycle_arguments)
+                                  size_correction=spec.size_correction, comparison=comparison, **cycle_arguments,
+                                  **rows.engine_options)
     parts: dict[str, Any] = {}
     parts.update(_dose(config, rows, dose, common, notes))
     parts.update(_phases(config, rows, common, notes))

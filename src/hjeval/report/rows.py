@@ -57,6 +57,11 @@ class FrameRows:
         return self.frame
 
     @property
+    def engine_options(self) -> dict[str, Any]:
+        """The estimators' engine arguments: none, a frame is read in memory."""
+        return {}
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The columns of the rows."""
         return tuple(str(c) for c in self.frame.columns)
@@ -125,12 +130,17 @@ class DatasetRows:
     outcome : str
     n_rows : int
         Its rows.
+    engine_options : mapping, optional
+        The estimators' engine arguments, e.g. ``{"engine": "dask", "client": client}``
+        (default: none, so they read the path on DuckDB).
     """
 
-    def __init__(self, path: Path, outcome: str, n_rows: int) -> None:
+    def __init__(self, path: Path, outcome: str, n_rows: int,
+                 engine_options: Mapping[str, Any] | None = None) -> None:
         self.path = path
         self.outcome = outcome
         self.n_rows = n_rows
+        self._engine_options = dict(engine_options or {})
         with _connection() as con:
             found = _open(con, str(path))
             self._columns = tuple(found.types)
@@ -138,6 +148,11 @@ class DatasetRows:
         periods = parse_periods(raw["month"], column="month", source=str(path))
         self._months = pd.DataFrame({"month": raw["month"], "ordinal": periods.array.asi8})
         self._freq = periods.dtype.freq
+
+    @property
+    def engine_options(self) -> dict[str, Any]:
+        """The estimators' engine arguments (see the parameters)."""
+        return dict(self._engine_options)
 
     @property
     def data(self) -> Path:
