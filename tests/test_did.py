@@ -425,6 +425,21 @@ def test_a_group_whose_persons_are_seen_only_after_the_start_is_a_degenerate_rea
     assert res.provenance["degenerate_draws"] == 1 and 9 not in res.placebo.index
 
 
+def test_rows_left_out_are_warned_at_the_caller_of_every_two_way_estimator() -> None:
+    data = person_panel(seed=1, persons=400, groups=8, months=24)
+    data.loc[[3, 5], "y"] = np.nan
+    data["dose"] = 50.0 + data["muni"] - 20.0 * ((data["muni"] == 0) & (data["month"] >= pd.Period("2014-01", "M")))
+    common = dict(unit="pid", group="muni", time="month", treated=0, start="2014-01")
+    for estimator, kwargs in ((hj.did, {}), (hj.event_study, {"window": (-2, 2)}),
+                              (hj.phased_did, {"phases": {"a": "2014-01", "b": "2014-07"}}),
+                              (hj.dose_response, {"dose": "dose"})):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator(data, "y", **common, **kwargs)  # type: ignore[operator]
+        left_out = [w for w in caught if "rows left out of the estimation: 2 rows" in str(w.message)]
+        assert [w.filename for w in left_out] == [__file__], estimator.__name__
+
+
 def test_degenerate_placebo_warning_points_at_the_caller() -> None:
     data = person_panel(seed=6, persons=900, groups=10, months=12)
     data = data[~((data.muni == 9) & (data.month >= pd.Period("2013-07", "M")))]

@@ -15,7 +15,6 @@ whose rows come in runs (a register sorted by person) are hashed once per run.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -26,7 +25,7 @@ import pandas as pd
 from hjeval.data.municipalities import area_code, comparison_pool
 from hjeval.design.labels import DesignLabels
 from hjeval.design.rows import row_slices
-from hjeval.errors import DataError, HjevalWarning, format_rows
+from hjeval.errors import DataError, format_rows, warn_user
 from hjeval.periods import parse_period, parse_periods
 
 __all__ = ["Comparison", "Movers", "PanelDesign", "as_list", "build_design", "design_starts", "require_columns",
@@ -571,8 +570,8 @@ def build_design(
                 column(unit), unit_codes, group_codes, period, group_labels, unit=unit, group=group, movers=movers,
             )
             adjustments.append(adjustment)
-            warnings.warn(f"{adjustment['units']} {unit} value(s) appear in more than one {group}: "
-                          f"{adjustment['reason']} ({adjustment['rows']} rows)", HjevalWarning, stacklevel=3)
+            warn_user(f"{adjustment['units']} {unit} value(s) appear in more than one {group}: "
+                      f"{adjustment['reason']} ({adjustment['rows']} rows)")
     if unit != group:
         _check_unique_unit_periods(data, keep, unit_codes, period, len(period_labels), unit_name=unit, time_name=time)
     if cluster == group:
@@ -586,7 +585,7 @@ def build_design(
     w = column(weights).to_numpy(dtype=np.float64) if weights else None
     if w is not None:
         _check_weight_sums(w, group_codes, treated_codes, group_labels, weights)  # type: ignore[arg-type]
-    warn_exclusions(exclusions, stacklevel=3)
+    warn_exclusions(exclusions)
     return PanelDesign(
         y=y, unit=unit_codes, group=group_codes, cluster=cluster_codes, period=period, weight=w,
         regressors=x, regressor_names=tuple(regressors),
@@ -622,11 +621,11 @@ def check_treatment(group_codes: np.ndarray, period: np.ndarray, treated_codes: 
         raise DataError(f"the treated group has no rows before start={start!r}")
 
 
-def warn_exclusions(exclusions: Sequence[dict[str, object]], *, stacklevel: int) -> None:
-    """Warn of the rows left out, reason by reason (nothing when none were)."""
+def warn_exclusions(exclusions: Sequence[dict[str, object]]) -> None:
+    """Warn of the rows left out, reason by reason (nothing when none were), at the first caller outside hjeval."""
     if exclusions:
         detail = "; ".join(f"{e['rows']} rows: {e['reason']}" for e in exclusions)
-        warnings.warn(f"rows left out of the estimation: {detail}", HjevalWarning, stacklevel=stacklevel + 1)
+        warn_user(f"rows left out of the estimation: {detail}")
 
 
 def _treatment(

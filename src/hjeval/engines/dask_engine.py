@@ -792,7 +792,7 @@ def _rows(data: _Data, client: Client, roles: _Roles, found: _Scan, *, start: ob
     check_treatment(group_rows, period, treated_codes, start_code, len(group_labels), treated_starts, start=start)
     if w is not None:
         _check_weight_sums(w, group_rows, treated_codes, group_labels, weights)  # type: ignore[arg-type]
-    warn_exclusions(exclusions, stacklevel=4)
+    warn_exclusions(exclusions)
     return PanelDesign(
         y=y, unit=unit_codes, group=group_rows, cluster=clusters, period=period, weight=w,
         regressors=x, regressor_names=roles.regressors, treated_groups=treated_codes, start=start_code,

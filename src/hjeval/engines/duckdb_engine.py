@@ -673,7 +673,7 @@ def _build(
     check_treatment(groups, period, treated_codes, start_code, len(group_labels), treated_starts, start=start)
     if w is not None:
         _check_weight_sums(w, groups, treated_codes, group_labels, weights)  # type: ignore[arg-type]
-    warn_exclusions(exclusions, stacklevel=4)
+    warn_exclusions(exclusions)
     return PanelDesign(
         y=y, unit=unit_codes, group=groups, cluster=clusters, period=period, weight=w,
         regressors=x, regressor_names=tuple(regressors), treated_groups=treated_codes, start=start_code,

@@ -268,7 +268,7 @@ def treated_cluster_count(design: PanelDesign) -> int:
 def cell_design(
     data: Data, *, engine: Engine | None, client: object | None, inference: str | None, vcov: str,
     cycle: str | None, cycle_method: CycleMethod | None, covariates: Sequence[str] | None, alpha: float,
-    movers: Movers, cycle_panel: Data | None, roles: dict[str, object],
+    movers: Movers, cycle_panel: Data | None, roles: dict[str, object], stacklevel: int = 3,
 ) -> tuple[CellDesign | None, str]:
     """The design as cell statistics when DuckDB or Dask reads the rows and the fit needs no more, else why not.
 
@@ -301,13 +301,40 @@ def cell_design(
             return None, reason
     if chosen == "dask":
         found = dask_cells(data, client=client, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel,
-                           movers=movers, stacklevel=3, **roles)  # type: ignore[arg-type]
+                           movers=movers, stacklevel=stacklevel, **roles)  # type: ignore[arg-type]
     else:
         found = duckdb_cells(data, regressors=regressors, cycle=cycle, cycle_panel=cycle_panel, movers=movers,
-                             stacklevel=3, **roles)  # type: ignore[arg-type]
+                             stacklevel=stacklevel, **roles)  # type: ignore[arg-type]
     if isinstance(found, NotCellConstant):
         return None, found.reason
     return found, ""
+
+
+def engine_design(
+    data: Data, *, roles: dict[str, object], engine: Engine | None, client: object | None, inference: str | None,
+    cycle: str | None, cycle_method: CycleMethod | None, covariates: Sequence[str] | None, alpha: float,
+    movers: Movers, cycle_panel: Data | None,
+) -> tuple[PanelDesign | CellDesign, CycleMethod, dict[str, object]]:
+    """The design for a two-way fit with CR1 errors: cell statistics when they suffice, else the rows' design.
+
+    Returns the design, the cycle method and the provenance of the path
+    taken (``engine_path``, and ``engine_path_reason`` when DuckDB's or
+    Dask's rows were needed); ``roles`` are :func:`cell_design`'s.
+    """
+    cells, why_rows = cell_design(
+        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+        covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel, roles=roles, stacklevel=4,
+    )
+    if cells is not None:
+        return cells, cycle_method or ("covariate" if cycle else "common"), {"engine_path": "cells"}
+    design, method = prepare_design(
+        data, **roles, cycle=cycle, cycle_method=cycle_method, covariates=covariates,  # type: ignore[arg-type]
+        alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel, client=client,
+    )
+    path: dict[str, object] = {"engine_path": "rows"}
+    if not why_rows.startswith("engine="):
+        path["engine_path_reason"] = why_rows
+    return design, method, path
 
 
 def did(

@@ -38,11 +38,10 @@ from hjeval.estimators.did import (
     Inference,
     _check_option,
     _other_terms,
-    cell_design,
+    engine_design,
     inference_options,
     placebo_errors,
     placebo_series,
-    prepare_design,
     provenance_record,
     twfe_offer,
 )
@@ -438,26 +437,8 @@ def dose_response(
         re-assigns its indicator.
     alpha, seed, draws, size_correction, movers
         As in :func:`hjeval.did`.
-    engine : {"pandas", "duckdb", "dask"}, optional
-        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
-        (the default for a DataFrame), ``"duckdb"`` out of core (the default
-        for a path: the rows never become a DataFrame; with cell-constant
-        regressors, units nested in groups, clusters that are unions of groups
-        and weights constant within units, the fit comes from DuckDB's
-        group-bys by cell and by unit and no row is held, else the design's
-        codes and float columns are; ``provenance["engine_path"]`` says
-        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
-        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
-        ``client``). Every engine gives the same estimate and inference.
-    cycle_panel : pandas.DataFrame or path, optional
-        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
-        joined to the rows on ``group`` and the period by DuckDB or Dask (not
-        needed when the data hold the column). Every row must find its cell.
-    client : dask.distributed.Client, optional
-        The cluster ``engine="dask"`` runs on; its workers must be able to
-        import hjeval and read the files. Without one a local cluster is
-        started for the call and closed afterwards; giving one without
-        ``engine`` chooses ``"dask"``.
+    engine, cycle_panel, client
+        As in :func:`hjeval.did` (every engine gives the same result).
 
     Returns
     -------
@@ -511,26 +492,14 @@ def dose_response(
         require_columns(data, {"unit": unit, "time": time, "group": group})
     _check_dose_column(data, dose, group or unit, others)
     with_dose = [*(covariates or []), dose]
-    cell_stats, why_rows = cell_design(
-        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+    design, cycle_method, engine_path = engine_design(
+        data, engine=engine, client=client, inference=inference, cycle=cycle, cycle_method=cycle_method,
         covariates=with_dose, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
         roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
                    cluster=cluster, weights=weights, comparison=comparison),
     )
-    design: PanelDesign | CellDesign
-    if cell_stats is not None:  # the engine found the dose constant within cells
-        design, cycle_method = cell_stats, cycle_method or ("covariate" if cycle else "common")
-        engine_path: dict[str, object] = {"engine_path": "cells"}
-    else:
-        design, cycle_method = prepare_design(
-            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-            cycle_method=cycle_method, covariates=with_dose, cluster=cluster, weights=weights,
-            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
-            client=client,
-        )
+    if isinstance(design, PanelDesign):  # the rows' design (cell statistics exist only for a cell-constant dose)
         _check_cells_constant(design, design.regressor_names.index(dose), data, dose, group or unit, time)
-        engine_path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
-            "engine_path": "rows", "engine_path_reason": why_rows}
     if len(design.treated_groups) != 1:
         raise DataError(f"treated={treated!r} names {len(design.treated_groups)} groups; dose_response moves one "
                         "treated group's dose path: pass one treated group (several adopters: hj.staggered_did)")

@@ -11,16 +11,15 @@ import pandas as pd
 from hjeval.cycle import CycleMethod
 from hjeval.design.cells import CellDesign
 from hjeval.design.labels import DesignLabels
-from hjeval.design.panel import Comparison, Movers, PanelDesign
+from hjeval.design.panel import Comparison, Movers
 from hjeval.engines import Data, Engine
 from hjeval.errors import DataError
 from hjeval.estimators.did import (
     Inference,
     _check_option,
-    cell_design,
+    engine_design,
     inference_options,
     placebo_errors,
-    prepare_design,
     provenance_record,
     twfe_offer,
 )
@@ -185,26 +184,8 @@ def phased_did(
     alpha, seed, draws, size_correction, movers
         As in :func:`hjeval.did`; the size correction fits one variance model
         per tested quantity.
-    engine : {"pandas", "duckdb", "dask"}, optional
-        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
-        (the default for a DataFrame), ``"duckdb"`` out of core (the default
-        for a path: the rows never become a DataFrame; with cell-constant
-        regressors, units nested in groups, clusters that are unions of groups
-        and weights constant within units, the fit comes from DuckDB's
-        group-bys by cell and by unit and no row is held, else the design's
-        codes and float columns are; ``provenance["engine_path"]`` says
-        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
-        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
-        ``client``). Every engine gives the same estimate and inference.
-    cycle_panel : pandas.DataFrame or path, optional
-        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
-        joined to the rows on ``group`` and the period by DuckDB or Dask (not
-        needed when the data hold the column). Every row must find its cell.
-    client : dask.distributed.Client, optional
-        The cluster ``engine="dask"`` runs on; its workers must be able to
-        import hjeval and read the files. Without one a local cluster is
-        started for the call and closed afterwards; giving one without
-        ``engine`` chooses ``"dask"``.
+    engine, cycle_panel, client
+        As in :func:`hjeval.did` (every engine gives the same result).
 
     Returns
     -------
@@ -249,25 +230,12 @@ def phased_did(
     """
     if inference is not None:
         _check_option("inference", inference, ("cluster", "placebo", "conley-taber"))
-    cells, why_rows = cell_design(
-        data, engine=engine, client=client, inference=inference, vcov="CR1", cycle=cycle, cycle_method=cycle_method,
+    design, cycle_method, path = engine_design(
+        data, engine=engine, client=client, inference=inference, cycle=cycle, cycle_method=cycle_method,
         covariates=covariates, alpha=alpha, movers=movers, cycle_panel=cycle_panel,
         roles=dict(outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group,
                    cluster=cluster, weights=weights, comparison=comparison),
     )
-    design: PanelDesign | CellDesign
-    if cells is not None:
-        design, cycle_method = cells, cycle_method or ("covariate" if cycle else "common")
-        path: dict[str, object] = {"engine_path": "cells"}
-    else:
-        design, cycle_method = prepare_design(
-            data, outcome=outcome, unit=unit, time=time, treated=treated, start=start, group=group, cycle=cycle,
-            cycle_method=cycle_method, covariates=covariates, cluster=cluster, weights=weights,
-            comparison=comparison, alpha=alpha, movers=movers, engine=engine, cycle_panel=cycle_panel,
-            client=client,
-        )
-        path = {"engine_path": "rows"} if why_rows.startswith("engine=") else {
-            "engine_path": "rows", "engine_path_reason": why_rows}
     checked = _phase_periods(phases, design, time, start)
     names = [name for name, _ in checked]
     profiles = phase_profiles(design, [p for _, p in checked], names)

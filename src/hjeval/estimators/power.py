@@ -241,26 +241,13 @@ def power(
         start.
     group, cycle, cycle_method, covariates, cluster, weights, comparison, size_correction, movers
         As for :func:`hjeval.did`; the planned evaluation uses the same.
-    engine : {"pandas", "duckdb", "dask"}, optional
-        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
-        (the default for a DataFrame), ``"duckdb"`` out of core (the default
-        for a path: the rows never become a DataFrame; the design's codes and
-        float columns are held), ``"dask"`` on a Dask cluster (see
-        ``client``). Every engine gives the same estimate and inference. For
-        a path the periods are found on the engine and the rows before
+    engine, cycle_panel, client
+        As in :func:`hjeval.did` (every engine gives the same result). For a
+        path the periods are found on the engine and the rows before
         ``start`` copied out of core to a Parquet file in a temporary folder,
         from which the engine builds the design (on Dask the workers write and
         read it, so they must share that folder with the client, as a local
         cluster does).
-    cycle_panel : pandas.DataFrame or path, optional
-        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
-        joined to the rows on ``group`` and the period by DuckDB or Dask (not
-        needed when the data hold the column). Every row must find its cell.
-    client : dask.distributed.Client, optional
-        The cluster ``engine="dask"`` runs on; its workers must be able to
-        import hjeval and read the files. Without one a local cluster is
-        started for the call and closed afterwards; giving one without
-        ``engine`` chooses ``"dask"``.
 
     Returns
     -------

@@ -223,31 +223,13 @@ def subgroups(
     group, cycle, cycle_method, covariates, cluster, weights, comparison, inference, alpha, seed, draws, \
 bootstrap_weights, vcov, size_correction, movers
         As for :func:`hjeval.did`, applied to every level and to the overall effect.
-    engine : {"pandas", "duckdb", "dask"}, optional
-        Where the rows are read (:mod:`hjeval.engines`): ``"pandas"`` in memory
-        (the default for a DataFrame), ``"duckdb"`` out of core (the default
-        for a path: the rows never become a DataFrame; with cell-constant
-        regressors, units nested in groups, clusters that are unions of groups
-        and weights constant within units, the fit comes from DuckDB's
-        group-bys by cell and by unit and no row is held, else the design's
-        codes and float columns are; ``provenance["engine_path"]`` says
-        ``"cells"`` or ``"rows"``, and ``provenance["engine_path_reason"]``
-        why DuckDB's rows were needed), ``"dask"`` on a Dask cluster (see
-        ``client``). Every engine gives the same estimate and inference.
+    engine, cycle_panel, client
+        As in :func:`hjeval.did` (every engine gives the same result).
         For a path the levels and their persons are group-bys on the engine,
         and each level's rows are copied out of core, one level at a time, to
         a Parquet file in a temporary folder that the level's fit reads on
         the same engine (on Dask the workers write and read it, so they must
         share that folder with the client, as a local cluster does).
-    cycle_panel : pandas.DataFrame or path, optional
-        A group-period panel (Parquet or CSV) holding the ``cycle`` column,
-        joined to the rows on ``group`` and the period by DuckDB or Dask (not
-        needed when the data hold the column). Every row must find its cell.
-    client : dask.distributed.Client, optional
-        The cluster ``engine="dask"`` runs on; its workers must be able to
-        import hjeval and read the files. Without one a local cluster is
-        started for the call and closed afterwards; giving one without
-        ``engine`` chooses ``"dask"``.
 
     Returns
     -------
