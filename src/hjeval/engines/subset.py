@@ -42,7 +42,7 @@ def subset_dataset(
     column : str
         The column to select on, e.g. ``"benefit_group"``.
     value : object
-        The value to keep (compared as text when it is a string).
+        The value to keep.
     columns : sequence of str
         The columns to copy.
 
@@ -65,21 +65,8 @@ def subset_dataset(
     >>> rows, pd.read_parquet(path)["y"].tolist()
     (2, [1.0, 3.0])
     """
-    dataset_files(source)  # a clear error for a missing or empty path
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "part-0.parquet"
-    with _connection() as con:
-        found = _open(con, str(source))
-        found.require({"selection": column, **{f"column {c!r}": c for c in columns}})
-        wanted = ", ".join(_quote(c) for c in columns)
-        literal = _literal(value) if isinstance(value, str) else repr(value)
-        con.execute(  # type: ignore[attr-defined]
-            f"COPY (SELECT {wanted} FROM _data WHERE {_quote(column)} = {literal}) TO {_literal(str(target))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
-        rows = con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(target))})").fetchone()[0]  # type: ignore[attr-defined]
-    return target, int(rows)
+    folder, rows = subset_rows(source, out_dir, values={column: [value]}, columns=columns)
+    return folder / "part-0.parquet", rows
 
 
 def cell_totals(source: str | os.PathLike[str], *, group: str, time: str, outcome: str) -> pd.DataFrame:
