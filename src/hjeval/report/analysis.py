@@ -41,8 +41,8 @@ from hjeval.periods import parse_period
 from hjeval.report.config import ReportConfig
 from hjeval.report.drivers import (
     BAND,
+    BAND_SQL,
     CHARACTERISTICS,
-    FEW_INTERVENTIONS,
     INTEGRATION,
     DosePanel,
     Drivers,
@@ -346,7 +346,7 @@ def _out_of_core(config: ReportConfig, cycle: pd.DataFrame, dose: DosePanel | No
     panels = [Panel(cycle, spec.cycle, spec.cycle)]
     if dose is not None:
         panels.append(Panel(dose.panel, "cases_per_caseworker", "cases_per_caseworker"))
-    band = {BAND: ("interventions", f"CASE WHEN d.interventions <= {FEW_INTERVENTIONS} THEN 'few' ELSE 'many' END")}
+    band = {BAND: ("interventions", BAND_SQL)}
 
     def copy(benefit_group: str, folder: str, with_panels: list[Panel]) -> DatasetRows:
         path, n, _ = copy_target_group(source, scratch / folder, benefit_group=benefit_group,

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +55,8 @@ from hjeval.results.phased import DoseResult, PhasedResult
 from hjeval.results.power import PowerResult
 from hjeval.results.subgroups import SubgroupsResult
 
-__all__ = ["BAND", "CHARACTERISTICS", "FEW_INTERVENTIONS", "INTEGRATION", "DosePanel", "Drivers", "analyse_drivers",
-           "dose_panel", "region_members"]
+__all__ = ["BAND", "BAND_SQL", "CHARACTERISTICS", "FEW_INTERVENTIONS", "INTEGRATION", "DosePanel", "Drivers",
+           "analyse_drivers", "dose_panel", "region_members"]
 
 CHARACTERISTICS: tuple[str, ...] = ("sex", "origin", "interventions")
 """Columns of the hours panel the subgroups are split by, where present."""
@@ -177,9 +177,10 @@ _LEVEL_ORDER: dict[str, tuple[str, ...]] = {"sex": SEXES, "origin": ORIGINS, "in
 """The order the report lists each characteristic's levels in, whether the rows were in memory or a dataset."""
 
 
-def _level_rank(characteristic: str, levels: pd.Series | pd.Index) -> np.ndarray:
+def _level_rank(characteristic: str, levels: Iterable[object]) -> np.ndarray:
+    """Each level's place in the report's order (unknown levels last, in the order given)."""
     order = {level: i for i, level in enumerate(_LEVEL_ORDER[characteristic])}
-    return np.array([order.get(str(level), len(order)) for level in levels])
+    return np.array([order.get(str(level), len(order)) for level in levels], dtype=np.int64)
 
 
 def _level_persons(treated: pd.DataFrame, column: str, characteristic: str) -> pd.DataFrame:
@@ -193,12 +194,17 @@ def _in_level_order(result: SubgroupsResult, characteristic: str) -> SubgroupsRe
     """The result's levels in the report's order (a dataset's levels come sorted as text)."""
     table = result.table
     ranked = table.iloc[np.argsort(_level_rank(characteristic, table[result.by[0]]), kind="stable")]
-    levels = dict(sorted(result.levels.items(), key=lambda item: _level_rank(characteristic, pd.Index([item[0]]))[0]))
+    keys = list(result.levels)
+    levels = {keys[i]: result.levels[keys[i]] for i in np.argsort(_level_rank(characteristic, keys), kind="stable")}
     return dataclasses.replace(result, table=ranked.reset_index(drop=True), levels=levels)
 
 
 def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{BAND: np.where(frame["interventions"].to_numpy() <= FEW_INTERVENTIONS, "few", "many")})
+
+
+BAND_SQL = f"CASE WHEN d.interventions <= {FEW_INTERVENTIONS} THEN 'few' ELSE 'many' END"
+"""The band of :func:`_with_band` as DuckDB computes it on a dataset's rows ``d``."""
 
 
 def _subgroups(config: ReportConfig, rows: GroupRows, integration_rows: Callable[[], GroupRows | None],

@@ -145,9 +145,7 @@ class DatasetRows:
             found = _open(con, str(path))
             self._columns = tuple(found.types)
             raw = con.execute("SELECT DISTINCT month FROM _data").df()  # type: ignore[attr-defined]
-        periods = parse_periods(raw["month"], column="month", source=str(path))
-        self._months = pd.DataFrame({"month": raw["month"], "ordinal": periods.array.asi8})
-        self._freq = periods.dtype.freq
+        self._months, self._freq = _month_ordinals(raw["month"], path)
 
     @property
     def engine_options(self) -> dict[str, Any]:
@@ -299,17 +297,19 @@ def copy_target_group(
         found = _open(con, str(source))
         found.require({"benefit group": "benefit_group", **{f"column {c!r}": c for c in columns}})
         present = tuple(c for c in optional if c in found.types)
-        for column in ("benefit_group", *present):
-            _check_labels(con, source, column)
-        undated = con.execute(  # type: ignore[attr-defined]
-            f"SELECT count(*) FROM _data WHERE benefit_group = {_literal(benefit_group)} AND month IS NULL"
-        ).fetchone()[0]
+        labelled = [c for c in ("benefit_group", *present) if _allowed(c)]
+        # one pass over the rows: the labels and months that occur, with their rows, answer every check
+        summary = con.execute(  # type: ignore[attr-defined]
+            f"SELECT {', '.join(f'CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}' for c in labelled)}, month, "
+            "count(*) AS n FROM _data GROUP BY ALL").df()
+        for column in labelled:
+            _check_labels(summary, source, column)
+        undated = int(summary.loc[(summary["benefit_group"] == benefit_group) & summary["month"].isna(), "n"].sum())
         if undated:
             raise DataError(f"{source}: column 'month' is missing in {undated} rows of benefit group "
                             f"{benefit_group!r}; fill in the month or drop those rows")
-        raw = con.execute("SELECT DISTINCT month FROM _data").df()  # type: ignore[attr-defined]
-        periods = parse_periods(raw["month"], column="month", source=str(source))
-        con.register("_months", pd.DataFrame({"month": raw["month"], "ordinal": periods.array.asi8}))  # type: ignore[attr-defined]
+        months, _ = _month_ordinals(summary["month"].drop_duplicates().reset_index(drop=True), source)
+        con.register("_months", months)  # type: ignore[attr-defined]
         joins, selected = [], [f"d.{_quote(c)}" for c in (*columns, *present)]
         for k, panel in enumerate(panels):
             cells = panel.frame[["municipality", "period", panel.column]].copy()
@@ -328,17 +328,28 @@ def copy_target_group(
     return target, int(rows), present
 
 
-def _check_labels(con: Any, source: str | os.PathLike[str], column: str) -> None:
+def _month_ordinals(values: pd.Series, source: str | os.PathLike[str]) -> tuple[pd.DataFrame, Any]:
+    """Each distinct ``month`` value as the dataset holds it, beside its period's ordinal; and the frequency."""
+    periods = parse_periods(values, column="month", source=str(source))
+    return pd.DataFrame({"month": values, "ordinal": periods.array.asi8}), periods.dtype.freq
+
+
+def _allowed(column: str) -> tuple[str, ...]:
+    """The labels the schema allows in a category column of the hours panel (none: not a category)."""
+    return next((c.allowed for c in HOURS_PERSON.columns if c.name == column and c.allowed), ())
+
+
+def _check_labels(summary: pd.DataFrame, source: str | os.PathLike[str], column: str) -> None:
     """Refuse labels of a category column that are not the schema's own (e.g. Danish spellings), naming the fix.
 
-    The in-memory loader maps other spellings to the schema's labels; read
-    out of core, the rows are used as they are, so they must hold those labels.
+    ``summary`` holds the rows (``n``) of every combination of values that
+    occurs. The in-memory loader maps other spellings to the schema's labels;
+    read out of core, the rows are used as they are, so they must hold those
+    labels.
     """
-    allowed = next((c.allowed for c in HOURS_PERSON.columns if c.name == column), None)
-    if not allowed:
-        return
-    counts = con.execute(f"SELECT CAST({_quote(column)} AS VARCHAR) AS value, count(*) AS n FROM _data "
-                         f"WHERE {_quote(column)} IS NOT NULL GROUP BY ALL ORDER BY n DESC, value").df()
+    allowed = _allowed(column)
+    counts = (summary.dropna(subset=[column]).groupby(column, sort=False)["n"].sum()
+              .rename_axis("value").reset_index().sort_values(["n", "value"], ascending=[False, True]))
     odd = counts[~counts["value"].isin(list(allowed))]
     if odd.empty:
         return
